@@ -1,0 +1,130 @@
+"""The FastAPI application: routers, error handling, start-up and the built front end."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from feynlab import db as database
+from feynlab.accounts import router as accounts_router
+from feynlab.deps import get_current_user
+from feynlab.errors import AppError
+from feynlab.settings import Settings, get_settings
+
+log = logging.getLogger("feynlab")
+
+
+def _error(status: int, detail: str, code: str, **extra: object) -> JSONResponse:
+    return JSONResponse({"detail": detail, "code": code, **extra}, status_code=status)
+
+
+def _field(loc: tuple[int | str, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
+    return ".".join(parts) or str(loc[0] if loc else "body")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AppError)
+    async def app_error(_: Request, exc: AppError) -> JSONResponse:
+        response = _error(exc.status_code, exc.message, exc.code)
+        for name, value in (exc.headers or {}).items():
+            response.headers[name] = value
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"field": _field(tuple(e.get("loc", ()))), "message": e.get("msg", "invalid")}
+            for e in exc.errors()
+        ]
+        summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
+        return _error(422, f"Invalid request: {summary}", "invalid", errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = exc.detail if isinstance(exc.detail, str) else "Request failed."
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = "No such page or resource."
+        if exc.status_code == 405:
+            detail = "This method is not allowed here."
+        return _error(exc.status_code, detail, "http_error")
+
+    @app.exception_handler(Exception)
+    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", exc_info=exc)
+        return _error(500, "Something went wrong on our side. It has been logged.", "internal")
+
+
+def api_router() -> APIRouter:
+    """Every API route; authentication is required here and opened only for public routes."""
+    api = APIRouter(prefix="/api")
+    api.include_router(accounts_router.public)
+    api.include_router(accounts_router.private)
+    protected = APIRouter(dependencies=[Depends(get_current_user)])
+    api.include_router(protected)
+    return api
+
+
+def mount_frontend(app: FastAPI, dist: Path) -> None:
+    """Serve the built single-page app; unknown non-API paths get index.html."""
+
+    @app.get("/{path:path}", include_in_schema=False, response_model=None)
+    async def spa(path: str) -> FileResponse | JSONResponse:
+        if path.startswith("api/") or path == "api":
+            return _error(404, "No such API route.", "not_found")
+        if not (dist / "index.html").exists():
+            return _error(
+                404,
+                "The front end is not built. Run `make run` (or `cd frontend && npm ci && "
+                "npm run build`).",
+                "not_built",
+            )
+        target = (dist / path).resolve()
+        if path and target.is_file() and target.is_relative_to(dist.resolve()):
+            return FileResponse(target)
+        return FileResponse(dist / "index.html")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    engine = database.engine_for(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        for hook in app.state.on_start:
+            await hook(app)
+        yield
+        for hook in reversed(app.state.on_stop):
+            await hook(app)
+
+    app = FastAPI(
+        title="Feynlab",
+        version="0.1.0",
+        description="A learning platform for Machine Learning with server-graded code exercises.",
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = database.session_factory(engine)
+    app.state.on_start = []
+    app.state.on_stop = []
+    install_error_handlers(app)
+
+    @app.get("/api/health", tags=["meta"])
+    def health() -> dict[str, str]:
+        """Liveness probe."""
+        return {"status": "ok"}
+
+    app.include_router(api_router())
+    mount_frontend(app, settings.frontend_dir)
+    return app

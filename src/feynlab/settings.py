@@ -1,0 +1,108 @@
+"""Every knob of Feynlab, read from the environment (``FEYNLAB_*``) in one typed class."""
+
+from __future__ import annotations
+
+import os
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "secret", "dev-secret-key-not-for-production"}
+DEV_SECRET = "dev-secret-key-not-for-production"
+
+
+class Environment(StrEnum):
+    development = "development"
+    test = "test"
+    production = "production"
+
+
+class Settings(BaseSettings):
+    """Feynlab's configuration; each field is ``FEYNLAB_<NAME>`` in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="FEYNLAB_", extra="ignore")
+
+    env: Environment = Field(
+        Environment.development,
+        description="development (demo accounts, insecure cookies allowed), test, or production.",
+    )
+    secret_key: str = Field(
+        DEV_SECRET, description="Signs session and CSRF tokens; must be set outside development."
+    )
+    database_url: str = Field(
+        f"sqlite:///{REPO_ROOT / 'var' / 'feynlab.db'}",
+        description="SQLAlchemy URL: sqlite:///path or postgresql+psycopg://user@host/db.",
+    )
+    courses_dir: Path = Field(REPO_ROOT / "courses", description="Folder holding one folder per course.")
+    data_dir: Path = Field(
+        REPO_ROOT / "var" / "data", description="Datasets provisioned by `feynlab datasets fetch`."
+    )
+    var_dir: Path = Field(REPO_ROOT / "var", description="Runtime state: database, run artifacts.")
+    frontend_dir: Path = Field(
+        REPO_ROOT / "frontend" / "dist", description="The built front end served at /."
+    )
+    session_days: int = Field(14, description="Days a login session stays valid.")
+    login_max_failures: int = Field(
+        5, description="Failed logins per account or address before logins are slowed down."
+    )
+    login_window_s: int = Field(900, description="Window over which failed logins are counted.")
+    login_lockout_s: int = Field(60, description="Wait imposed once too many logins failed.")
+    create_demo_users: bool | None = Field(
+        None, description="Create the demo learner and instructor (default: in development)."
+    )
+    # grading queue
+    queue: Literal["embedded", "celery"] = Field(
+        "embedded", description="embedded (worker pool inside `feynlab serve`) or celery."
+    )
+    broker_url: str = Field(
+        "redis://127.0.0.1:6379/0", description="Celery broker (Redis or RabbitMQ) for queue=celery."
+    )
+    workers: int = Field(
+        default_factory=lambda: os.cpu_count() or 1,
+        description="Concurrent runs per process (one per core by default).",
+    )
+    max_code_bytes: int = Field(100_000, description="Largest accepted submission or code cell.")
+    submissions_per_minute: int = Field(10, description="Submissions a learner may make per minute.")
+    max_running_per_learner: int = Field(2, description="Jobs a learner may have queued or running.")
+    # sandbox defaults (an exercise may override)
+    unsafe_no_sandbox: bool = Field(
+        False, description="Run learner code WITHOUT isolation where namespaces are unavailable."
+    )
+    run_wall_s: float = Field(30.0, description="Default wall-clock limit of a run, seconds.")
+    run_cpu_s: float = Field(60.0, description="Default CPU-time limit of a run, seconds.")
+    run_memory_mb: int = Field(2048, description="Default memory limit of a run, MiB.")
+    run_pids: int = Field(64, description="Default limit on processes and threads of a run.")
+    run_open_files: int = Field(256, description="Default limit on open files of a run.")
+    run_file_size_mb: int = Field(64, description="Largest file a run may write, MiB.")
+    run_tmpfs_mb: int = Field(128, description="Size of a run's private writable directory, MiB.")
+    run_output_kb: int = Field(256, description="Output a run may print before it is cut, KiB.")
+    zygote_max_runs: int = Field(500, description="Runs after which a zygote is recycled.")
+    zygote_max_rss_mb: int = Field(3072, description="Zygote memory after which it is recycled.")
+
+    @model_validator(mode="after")
+    def _secret_outside_development(self) -> Settings:
+        if self.env == Environment.production and self.secret_key.strip() in PLACEHOLDER_SECRETS:
+            raise ValueError(
+                "FEYNLAB_SECRET_KEY is missing or a placeholder. Outside development Feynlab "
+                'needs a real secret: set FEYNLAB_SECRET_KEY to e.g. the output of '
+                '`python -c "import secrets; print(secrets.token_urlsafe(48))"`.'
+            )
+        return self
+
+    @property
+    def is_development(self) -> bool:
+        return self.env == Environment.development
+
+    @property
+    def demo_users(self) -> bool:
+        return self.is_development if self.create_demo_users is None else self.create_demo_users
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
