@@ -6,10 +6,13 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import FileResponse, JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from feynlab import db as database
@@ -28,6 +31,58 @@ def _error(status: int, detail: str, code: str, **extra: object) -> JSONResponse
 def _field(loc: tuple[int | str, ...]) -> str:
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
     return ".".join(parts) or str(loc[0] if loc else "body")
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+class ErrorOut(BaseModel):
+    """Every error the API returns: a message for people and a code for programs."""
+
+    detail: str
+    code: str
+    errors: list[FieldError] | None = None
+
+
+def install_openapi(app: FastAPI) -> None:
+    """Document the error shape this app really returns for 422 and every other error."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components["ErrorOut"] = ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+        for name, sub in components["ErrorOut"].pop("$defs", {}).items():
+            components[name] = sub
+        for name in ("HTTPValidationError", "ValidationError"):
+            components.pop(name, None)
+        ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}}
+        for path in schema.get("paths", {}).values():
+            for operation in path.values():
+                responses = operation.setdefault("responses", {})
+                for status, text in ERROR_STATUSES.items():
+                    responses[status] = {"description": text, **ref}
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+ERROR_STATUSES = {
+    "401": "Not logged in",
+    "403": "Not allowed",
+    "404": "Not found",
+    "409": "Conflict",
+    "413": "Too large",
+    "422": "Invalid request",
+    "429": "Too many requests",
+    "500": "Platform fault",
+}
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -119,6 +174,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.on_start = []
     app.state.on_stop = []
     install_error_handlers(app)
+    install_openapi(app)
 
     @app.get("/api/health", tags=["meta"])
     def health() -> dict[str, str]:

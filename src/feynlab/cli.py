@@ -8,9 +8,15 @@ from typing import Annotated
 
 import typer
 
-from feynlab.settings import get_settings
+from pydantic import ValidationError
 
-app = typer.Typer(help="Feynlab: a learning platform for Machine Learning.", no_args_is_help=True)
+from feynlab.settings import Settings, get_settings as _get_settings
+
+app = typer.Typer(
+    help="Feynlab: a learning platform for Machine Learning.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 users_app = typer.Typer(help="Manage accounts.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 
@@ -18,6 +24,16 @@ app.add_typer(users_app, name="users")
 def fail(message: str, code: int = 2) -> None:
     typer.secho(f"error: {message}", fg="red", err=True)
     raise typer.Exit(code)
+
+
+def get_settings() -> Settings:
+    """The settings, or a clear message and exit 2 when the environment is wrong."""
+    try:
+        return _get_settings()
+    except ValidationError as exc:
+        problems = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+        fail(f"bad configuration: {problems}")
+        raise
 
 
 @app.command()

@@ -41,7 +41,7 @@ def _login_out(login: service.Login) -> LoginOut:
     )
 
 
-@public.post("/signup", status_code=status.HTTP_201_CREATED, responses={409: {"model": Message}})
+@public.post("/signup", status_code=status.HTTP_201_CREATED)
 def signup(body: SignupIn, db: DbSession, settings: SettingsDep, response: Response) -> LoginOut:
     """Create a learner account and log it in."""
     user = service.create_user(
@@ -52,7 +52,7 @@ def signup(body: SignupIn, db: DbSession, settings: SettingsDep, response: Respo
     return _login_out(login)
 
 
-@public.post("/login", responses={401: {"model": Message}, 429: {"model": Message}})
+@public.post("/login")
 def login(
     body: LoginIn, request: Request, db: DbSession, settings: SettingsDep, response: Response
 ) -> LoginOut:
@@ -66,7 +66,7 @@ def login(
     return _login_out(login)
 
 
-@private.post("/auth/logout", responses={401: {"model": Message}})
+@private.post("/auth/logout")
 def logout(auth: AuthSessionDep, user: CurrentUser, db: DbSession, response: Response) -> Message:
     """End this login (the cookie or the bearer token used)."""
     if auth is not None:
@@ -76,13 +76,13 @@ def logout(auth: AuthSessionDep, user: CurrentUser, db: DbSession, response: Res
     return Message(detail="Logged out.")
 
 
-@private.get("/me", responses={401: {"model": Message}})
+@private.get("/me")
 def me(user: CurrentUser) -> UserRead:
     """The logged-in user."""
     return UserRead.model_validate(user)
 
 
-@private.post("/me/password", responses={401: {"model": Message}, 422: {"model": Message}})
+@private.post("/me/password")
 def change_password(
     body: PasswordChangeIn, user: CurrentUser, auth: AuthSessionDep, db: DbSession
 ) -> Message:

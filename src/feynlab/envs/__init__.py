@@ -1,0 +1,8 @@
+"""Environments for reinforcement-learning exercises."""
+
+from __future__ import annotations
+
+from feynlab.envs.recorder import GameRecord, Recorder, play
+from feynlab.envs.snake import SnakeEnv
+
+__all__ = ["GameRecord", "Recorder", "SnakeEnv", "play"]

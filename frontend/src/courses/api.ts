@@ -1,0 +1,26 @@
+/** Courses API: catalog, syllabus, lessons and quiz answers. */
+import { api, call } from '../api/client'
+import type { components } from '../api/schema'
+
+export type CourseSummary = components['schemas']['CourseSummary']
+export type Course = components['schemas']['CourseRead']
+export type Lesson = components['schemas']['LessonRead']
+export type QuizAnswer = components['schemas']['QuizAnswerOut']
+
+export const listCourses = () => call(api.GET('/api/courses'))
+
+export const getCourse = (course: string) => call(api.GET('/api/courses/{course}', { params: { path: { course } } }))
+
+export const getLesson = (course: string, lesson: string) =>
+  call(api.GET('/api/courses/{course}/lessons/{lesson}', { params: { path: { course, lesson } } }))
+
+export const answerQuiz = (course: string, lesson: string, quiz: string, choices: number[]) =>
+  call(
+    api.POST('/api/courses/{course}/lessons/{lesson}/quizzes/{quiz}/answers', {
+      params: { path: { course, lesson, quiz } },
+      body: { choices },
+    }),
+  )
+
+/** Where a course's figures are served from (lesson images `figures/x.png`). */
+export const figureBase = (course: string) => `/api/courses/${encodeURIComponent(course)}/figures`

@@ -1,0 +1,103 @@
+/**
+ * The one Markdown renderer, used by the lesson reader and by the author's live preview:
+ * markdown-it + KaTeX math + highlighted code, ```python fences as runnable cells,
+ * ```quiz fences as quiz placeholders, everything sanitized by DOMPurify.
+ */
+import MarkdownIt from 'markdown-it'
+import { mathPlugin } from './math'
+import { escapeHtml, highlightCode, isPython } from './highlight'
+import { parseQuiz, type QuizSource } from './quiz'
+import { sanitize } from './sanitize'
+
+export type { Quiz, QuizSource } from './quiz'
+
+export interface RenderOptions {
+  /** `reader`: quizzes become placeholders the page mounts; `preview`: quizzes are shown with their answers. */
+  mode?: 'reader' | 'preview'
+  /** Where `figures/...` images of the course are served from, e.g. `/api/courses/intro/figures`. */
+  figureBase?: string
+}
+
+export interface Rendered {
+  html: string
+  /** Source of each runnable ```python cell, in order; `data-cell="i"` marks cell i in the HTML. */
+  cells: string[]
+  /** Quizzes written as ```quiz fences in the source (the reader gets them from the API instead). */
+  quizzes: QuizSource[]
+  /** Problems found while rendering (bad quiz YAML), with their 1-based source line. */
+  problems: { line: number; message: string }[]
+}
+
+interface RenderEnv {
+  cells: string[]
+  quizzes: QuizSource[]
+  problems: { line: number; message: string }[]
+  mode: 'reader' | 'preview'
+  figureBase?: string
+}
+
+function quizPreviewHtml(quiz: QuizSource): string {
+  const items = quiz.choices
+    .map((c, i) => {
+      const ok = quiz.correct.includes(i)
+      return `<li class="${ok ? 'quiz-right' : ''}">${ok ? '<span aria-label="right answer">✔</span> ' : ''}${escapeHtml(c)}</li>`
+    })
+    .join('')
+  return (
+    `<div class="quiz quiz-preview" data-quiz="${escapeHtml(quiz.id)}">` +
+    `<p class="quiz-question"><strong>Quiz</strong> (${quiz.type}) ${escapeHtml(quiz.question)}</p>` +
+    `<ul>${items}</ul><p class="quiz-explanation">${escapeHtml(quiz.explanation)}</p></div>\n`
+  )
+}
+
+function createMarkdown(): MarkdownIt {
+  const md = new MarkdownIt({ html: true, linkify: true, typographer: false })
+  md.use(mathPlugin)
+  md.renderer.rules.fence = (tokens, idx, _options, envAny) => {
+    const env = envAny as RenderEnv
+    const token = tokens[idx]
+    const info = token.info.trim().split(/\s+/)
+    const lang = info[0] ?? ''
+    const line = (token.map?.[0] ?? 0) + 1
+    if (lang === 'quiz') {
+      try {
+        const quiz = parseQuiz(token.content)
+        env.quizzes.push(quiz)
+        return env.mode === 'preview'
+          ? quizPreviewHtml(quiz)
+          : `<div class="quiz" data-quiz="${escapeHtml(quiz.id)}"></div>\n`
+      } catch (err) {
+        const message = `Quiz block: ${(err as Error).message}`
+        env.problems.push({ line, message })
+        return `<div class="render-error" role="note">Line ${line}: ${escapeHtml(message)}</div>\n`
+      }
+    }
+    const code = highlightCode(token.content, lang)
+    const pre = `<pre class="code"><code class="hljs language-${escapeHtml(lang || 'text')}">${code}</code></pre>`
+    if (isPython(lang) && !info.includes('norun')) {
+      const n = env.cells.push(token.content) - 1
+      return `<div class="code-cell" data-cell="${n}">${pre}</div>\n`
+    }
+    return pre + '\n'
+  }
+  const defaultImage = md.renderer.rules.image!
+  md.renderer.rules.image = (tokens, idx, options, envAny, self) => {
+    const env = envAny as RenderEnv
+    const token = tokens[idx]
+    const src = token.attrGet('src') ?? ''
+    const m = /^(?:\.\.\/|\.\/)?figures\/(.+)$/.exec(src)
+    if (m && env.figureBase) token.attrSet('src', `${env.figureBase}/${m[1]}`)
+    token.attrSet('loading', 'lazy')
+    return defaultImage(tokens, idx, options, envAny, self)
+  }
+  return md
+}
+
+let md: MarkdownIt | null = null
+
+export function renderMarkdown(source: string, options: RenderOptions = {}): Rendered {
+  md ??= createMarkdown()
+  const env: RenderEnv = { cells: [], quizzes: [], problems: [], mode: options.mode ?? 'reader', figureBase: options.figureBase }
+  const raw = md.render(source, env)
+  return { html: sanitize(raw), cells: env.cells, quizzes: env.quizzes, problems: env.problems }
+}

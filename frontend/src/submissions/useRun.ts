@@ -1,0 +1,116 @@
+/** The live state of one run or submission, fed by its event stream. */
+import { reactive } from 'vue'
+import type { EventStreamHandlers, RunEvent, Verdict } from '../api/events'
+import { messageOf } from '../api/errors'
+
+export interface OutputChunk {
+  stream: 'stdout' | 'stderr'
+  text: string
+}
+
+export interface ProgressPoint {
+  x: number
+  logs: Record<string, number>
+}
+
+const OUTPUT_CAP = 200_000 // characters kept in the page; the server caps what it sends
+
+export function useRun() {
+  const state = reactive({
+    phase: 'idle' as 'idle' | 'starting' | 'queued' | 'running' | 'done' | 'failed',
+    position: null as number | null,
+    output: [] as OutputChunk[],
+    outputSize: 0,
+    outputLimit: null as number | null,
+    figures: [] as { src: string; width?: number; height?: number }[],
+    progress: [] as ProgressPoint[],
+    epochs: null as number | null,
+    verdict: null as Verdict | null,
+    error: null as string | null,
+  })
+  let close: (() => void) | null = null
+
+  function reset() {
+    close?.()
+    close = null
+    Object.assign(state, {
+      phase: 'starting', position: null, output: [], outputSize: 0, outputLimit: null,
+      figures: [], progress: [], epochs: null, verdict: null, error: null,
+    })
+  }
+
+  function onEvent(e: RunEvent) {
+    switch (e.type) {
+      case 'queued':
+        state.phase = 'queued'
+        state.position = e.position
+        break
+      case 'started':
+        state.phase = 'running'
+        break
+      case 'stdout':
+      case 'stderr': {
+        if (state.phase !== 'running') state.phase = 'running'
+        const last = state.output[state.output.length - 1]
+        if (last && last.stream === e.type) last.text += e.text
+        else state.output.push({ stream: e.type, text: e.text })
+        state.outputSize += e.text.length
+        while (state.outputSize > OUTPUT_CAP && state.output.length > 1) {
+          state.outputSize -= state.output.shift()!.text.length
+        }
+        break
+      }
+      case 'figure':
+        state.figures.push({ src: `data:image/${e.format || 'png'};base64,${e.data}`, width: e.width, height: e.height })
+        break
+      case 'progress': {
+        const frac = e.batch != null && e.batches ? e.batch / e.batches : 1
+        state.epochs = e.epochs ?? state.epochs
+        // Epochs from Keras callbacks count from 0 or 1 depending on the hook; either way x grows.
+        state.progress.push({ x: e.batch != null && e.batches ? e.epoch + frac : e.epoch, logs: e.logs ?? {} })
+        break
+      }
+      case 'output-limit':
+        state.outputLimit = e.limit_bytes
+        break
+      case 'verdict': {
+        const { type: _type, ...verdict } = e
+        state.verdict = verdict
+        state.phase = 'done'
+        break
+      }
+    }
+  }
+
+  /** Starts a run: `create` asks the API for an id, `stream` opens its events. */
+  async function start(
+    create: () => Promise<{ id: string | number }>,
+    stream: (id: string | number, h: EventStreamHandlers) => () => void,
+  ): Promise<string | number | null> {
+    reset()
+    try {
+      const { id } = await create()
+      close = stream(id, {
+        onEvent,
+        onError: (message) => {
+          state.error = message
+          state.phase = 'failed'
+        },
+      })
+      return id
+    } catch (err) {
+      state.error = messageOf(err)
+      state.phase = 'failed'
+      return null
+    }
+  }
+
+  function stop() {
+    close?.()
+    close = null
+  }
+
+  return { state, start, stop, onEvent }
+}
+
+export type RunState = ReturnType<typeof useRun>['state']
