@@ -37,16 +37,24 @@ def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def _postgres_ready() -> str:
+def _postgres_ready() -> Iterator[str]:
+    """A schema of this test session's own, so that parallel runs never share tables."""
     assert PG_URL
-    engine = database.engine_for(PG_URL)
+    schema = f"feynlab_test_{os.getpid()}"
+    admin = database.make_engine(PG_URL)
     try:
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"))
     except Exception as exc:  # pragma: no cover - depends on the machine
-        pytest.skip(f"PostgreSQL at FEYNLAB_TEST_DATABASE_URL is unreachable: {exc}")
-    database.upgrade(PG_URL)
-    return PG_URL
+        pytest.fail(f"PostgreSQL at FEYNLAB_TEST_DATABASE_URL={PG_URL} is unreachable: {exc}")
+    separator = "&" if "?" in PG_URL else "?"
+    url = f"{PG_URL}{separator}options=-csearch_path%3D{schema}"
+    database.upgrade(url)
+    yield url
+    database.engine_for(url).dispose()
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+    admin.dispose()
 
 
 @pytest.fixture

@@ -17,9 +17,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from feynlab import db as database
 from feynlab.accounts import router as accounts_router
+from feynlab.authoring import router as authoring_router
+from feynlab.courses import router as courses_router
+from feynlab.courses.registry import index_courses_on_start
 from feynlab.deps import get_current_user
 from feynlab.errors import AppError
+from feynlab.grading.queue.factory import install as install_queue
+from feynlab.progress import router as progress_router
 from feynlab.settings import Settings, get_settings
+from feynlab.submissions import router as submissions_router
 
 log = logging.getLogger("feynlab")
 
@@ -122,7 +128,13 @@ def api_router() -> APIRouter:
     api = APIRouter(prefix="/api")
     api.include_router(accounts_router.public)
     api.include_router(accounts_router.private)
+    api.include_router(courses_router.public)
     protected = APIRouter(dependencies=[Depends(get_current_user)])
+    protected.include_router(courses_router.private)
+    protected.include_router(progress_router.private)
+    protected.include_router(authoring_router.private)
+    protected.include_router(submissions_router.router)
+    protected.include_router(submissions_router.instructor)
     api.include_router(protected)
     return api
 
@@ -171,8 +183,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = database.session_factory(engine)
-    app.state.on_start = []
+    app.state.on_start = [index_courses_on_start]
     app.state.on_stop = []
+    install_queue(app)
     install_error_handlers(app)
     install_openapi(app)
 

@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     run_file_size_mb: int = Field(64, description="Largest file a run may write, MiB.")
     run_tmpfs_mb: int = Field(128, description="Size of a run's private writable directory, MiB.")
     run_output_kb: int = Field(256, description="Output a run may print before it is cut, KiB.")
+    sandbox_uid: int = Field(
+        65534, description="Host user (and group) the sandbox runs as when Feynlab runs as root."
+    )
     zygote_max_runs: int = Field(500, description="Runs after which a zygote is recycled.")
     zygote_max_rss_mb: int = Field(3072, description="Zygote memory after which it is recycled.")
 

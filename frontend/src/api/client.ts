@@ -29,7 +29,12 @@ const csrf: Middleware = {
   },
 }
 
-export const api = createClient<paths>({ baseUrl: '', credentials: 'same-origin' })
+// An absolute base: the page's own origin (the back end serves the SPA and the API together).
+export const api = createClient<paths>({
+  baseUrl: globalThis.location?.origin ?? '',
+  credentials: 'same-origin',
+  fetch: (request: Request) => globalThis.fetch(request), // looked up per call (tests replace it)
+})
 api.use(csrf)
 
 /** Listeners told about a 401 (the session ended): the session store clears the user. */

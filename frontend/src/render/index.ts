@@ -3,7 +3,7 @@
  * markdown-it + KaTeX math + highlighted code, ```python fences as runnable cells,
  * ```quiz fences as quiz placeholders, everything sanitized by DOMPurify.
  */
-import MarkdownIt from 'markdown-it'
+import MarkdownItCtor, { type MarkdownIt } from 'markdown-it'
 import { mathPlugin } from './math'
 import { escapeHtml, highlightCode, isPython } from './highlight'
 import { parseQuiz, type QuizSource } from './quiz'
@@ -51,10 +51,10 @@ function quizPreviewHtml(quiz: QuizSource): string {
 }
 
 function createMarkdown(): MarkdownIt {
-  const md = new MarkdownIt({ html: true, linkify: true, typographer: false })
+  const md = new MarkdownItCtor({ html: true, linkify: true, typographer: false })
   md.use(mathPlugin)
   md.renderer.rules.fence = (tokens, idx, _options, envAny) => {
-    const env = envAny as RenderEnv
+    const env = envAny as unknown as RenderEnv
     const token = tokens[idx]
     const info = token.info.trim().split(/\s+/)
     const lang = info[0] ?? ''
@@ -82,9 +82,9 @@ function createMarkdown(): MarkdownIt {
   }
   const defaultImage = md.renderer.rules.image!
   md.renderer.rules.image = (tokens, idx, options, envAny, self) => {
-    const env = envAny as RenderEnv
+    const env = envAny as unknown as RenderEnv
     const token = tokens[idx]
-    const src = token.attrGet('src') ?? ''
+    const src = String(token.attrGet('src') ?? '')
     const m = /^(?:\.\.\/|\.\/)?figures\/(.+)$/.exec(src)
     if (m && env.figureBase) token.attrSet('src', `${env.figureBase}/${m[1]}`)
     token.attrSet('loading', 'lazy')
@@ -95,9 +95,17 @@ function createMarkdown(): MarkdownIt {
 
 let md: MarkdownIt | null = null
 
+/** Blanks out YAML front matter (keeping its lines, so line numbers still match the file). */
+export function stripFrontMatter(source: string): string {
+  if (!source.startsWith('---')) return source
+  const m = /^---[ \t]*\r?\n([\s\S]*?)\r?\n---[ \t]*(\r?\n|$)/.exec(source)
+  if (!m) return source
+  return m[0].replace(/[^\n]/g, '') + source.slice(m[0].length)
+}
+
 export function renderMarkdown(source: string, options: RenderOptions = {}): Rendered {
   md ??= createMarkdown()
   const env: RenderEnv = { cells: [], quizzes: [], problems: [], mode: options.mode ?? 'reader', figureBase: options.figureBase }
-  const raw = md.render(source, env)
+  const raw = md.render(stripFrontMatter(source), env as unknown as Parameters<MarkdownIt["render"]>[1])
   return { html: sanitize(raw), cells: env.cells, quizzes: env.quizzes, problems: env.problems }
 }

@@ -19,6 +19,8 @@ export function sanitize(html: string): string {
   return DOMPurify.sanitize(html, {
     FORBID_TAGS: ['style', 'form', 'input', 'button', 'textarea', 'select', 'iframe', 'object', 'embed'],
     FORBID_ATTR: ['srcset', 'formaction'],
-    ADD_ATTR: ['target'],
+    // KaTeX's MathML keeps the TeX source in <semantics><annotation> (plain text) for screen readers.
+    ADD_TAGS: ['semantics', 'annotation'],
+    ADD_ATTR: ['target', 'encoding'],
   })
 }

@@ -8,6 +8,7 @@ from feynlab.datasets.service import (
     fetch,
     fetch_command,
     is_provisioned,
+    load,
     load_hidden,
     load_public,
 )
@@ -20,6 +21,7 @@ __all__ = [
     "fetch",
     "fetch_command",
     "is_provisioned",
+    "load",
     "load_hidden",
     "load_public",
 ]

@@ -198,3 +198,21 @@ def load_public(name: str, *, data_dir: Path) -> dict[str, np.ndarray]:
 def load_hidden(name: str, *, data_dir: Path) -> np.ndarray:
     """The hidden test labels (uint8). Only trusted graders, outside the sandbox, call this."""
     return np.load(_existing(data_dir, name, "y_test"), allow_pickle=False)
+
+
+SANDBOX_PUBLIC_DIR = Path("/data")  # where the sandbox mounts <data_dir>/public, read-only
+
+
+def load(name: str) -> dict[str, np.ndarray]:
+    """The public arrays of ``name``, for lesson cells and learners' own experiments.
+
+    Inside the sandbox the public folder is mounted at /data; elsewhere it is
+    ``<FEYNLAB_DATA_DIR>/public``.
+    """
+    _check_name(name)
+    if (SANDBOX_PUBLIC_DIR / name).is_dir():
+        public = SANDBOX_PUBLIC_DIR / name
+        return {key: np.load(public / f"{key}.npy", mmap_mode="r") for key in PUBLIC_FILES}
+    from feynlab.settings import get_settings
+
+    return load_public(name, data_dir=get_settings().data_dir)

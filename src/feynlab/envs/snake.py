@@ -130,8 +130,9 @@ class SnakeEnv:
         return self._observe(), reward, True, False, self._info()
 
     def _place_food(self) -> int:
-        free = np.setdiff1d(np.arange(self.size * self.size), self._body, assume_unique=True)
-        return int(free[self._rng.integers(len(free))])
+        body = set(self._body)
+        free = [cell for cell in range(self.size * self.size) if cell not in body]
+        return free[int(self._rng.integers(len(free)))]
 
     def _observe(self) -> np.ndarray:
         grid = np.zeros(self.size * self.size, dtype=np.int8)

@@ -1,0 +1,78 @@
+"""Routes of authoring (instructors): courses, their files, and checks while typing. Trying an
+exercise through the judge belongs with the sandbox and is added there."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+from fastapi.responses import JSONResponse
+
+from feynlab.authoring import service
+from feynlab.authoring.schemas import (
+    AuthoringCourseRead,
+    CourseCreate,
+    FileEntry,
+    FileRead,
+    FileWrite,
+    InvalidSaveOut,
+    PreviewCheckIn,
+    PreviewCheckOut,
+    SavedRead,
+)
+from feynlab.courses.registry import CourseRegistryDep
+from feynlab.deps import Instructor
+
+private = APIRouter(prefix="/authoring", tags=["authoring"])
+
+
+@private.get("/courses")
+def list_courses(registry: CourseRegistryDep, user: Instructor) -> list[AuthoringCourseRead]:
+    """Every course folder with its status and problems, drafts and broken ones included."""
+    return service.list_courses(registry=registry)
+
+
+@private.post("/courses", status_code=status.HTTP_201_CREATED)
+def create_course(
+    body: CourseCreate, registry: CourseRegistryDep, user: Instructor
+) -> AuthoringCourseRead:
+    """Create a course folder with its course.yaml (as a draft, hidden from learners)."""
+    return service.create_course(registry=registry, data=body)
+
+
+@private.get("/courses/{course}/files")
+def list_files(course: str, registry: CourseRegistryDep, user: Instructor) -> list[FileEntry]:
+    """The course folder's files (relative paths)."""
+    return service.list_course_files(registry=registry, course=course)
+
+
+@private.get("/courses/{course}/files/{path:path}")
+def read_file(course: str, path: str, registry: CourseRegistryDep, user: Instructor) -> FileRead:
+    """One text file of the course folder."""
+    return service.read_file(registry=registry, course=course, path=path)
+
+
+@private.put(
+    "/courses/{course}/files/{path:path}",
+    response_model=SavedRead,
+    responses={422: {"model": InvalidSaveOut, "description": "Refused: the course would break."}},
+)
+def save_file(
+    course: str, path: str, body: FileWrite, registry: CourseRegistryDep, user: Instructor
+) -> SavedRead | JSONResponse:
+    """Save a file (creating it if new) when the course stays valid, then reload the course."""
+    try:
+        return service.save_file(registry=registry, course=course, path=path, content=body.content)
+    except service.CourseWouldBreak as exc:
+        out = InvalidSaveOut(
+            detail=exc.message,
+            code=exc.code,
+            problems=[service.problem_read(p) for p in exc.problems],
+        )
+        return JSONResponse(out.model_dump(), status_code=exc.status_code)
+
+
+@private.post("/preview-check")
+def preview_check(
+    body: PreviewCheckIn, registry: CourseRegistryDep, user: Instructor
+) -> PreviewCheckOut:
+    """The problems a file would have with this content, without saving it."""
+    return service.preview_check(registry=registry, path=body.path, content=body.content)

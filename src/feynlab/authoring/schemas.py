@@ -1,0 +1,71 @@
+"""Bodies of the authoring API."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from feynlab.courses.formats import SLUG_PATTERN, Level
+from feynlab.courses.schemas import ProblemRead
+
+
+class CourseCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    slug: str = Field(pattern=SLUG_PATTERN, description="Folder name and URL: a-z, 0-9 and '-'.")
+    title: str = Field(min_length=1, max_length=200)
+    summary: str = Field("", max_length=2000)
+    level: Level = "beginner"
+
+
+class AuthoringCourseRead(BaseModel):
+    slug: str
+    title: str
+    status: Literal["ok", "invalid"]
+    stale: bool
+    problems: list[ProblemRead]
+
+
+class FileEntry(BaseModel):
+    path: str
+    size: int
+
+
+class FileRead(BaseModel):
+    path: str
+    content: str
+
+
+class FileWrite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    content: str = Field(description="The whole new text of the file (UTF-8).")
+
+
+class SavedRead(BaseModel):
+    path: str
+    course: AuthoringCourseRead
+
+
+class PreviewCheckIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    path: str = Field(
+        min_length=3, max_length=400,
+        description="COURSE/PATH, e.g. example/lessons/numbers.md (the file need not exist).",
+    )
+    content: str
+
+
+class PreviewCheckOut(BaseModel):
+    problems: list[ProblemRead] = Field(description="Problems in the checked file itself.")
+    other_problems: list[ProblemRead] = Field(
+        description="Problems elsewhere in the course with this content in place."
+    )
+
+
+class InvalidSaveOut(BaseModel):
+    detail: str
+    code: str
+    problems: list[ProblemRead]

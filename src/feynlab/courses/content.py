@@ -1,0 +1,102 @@
+"""The loaded, validated, immutable course content that the rest of Feynlab reads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from feynlab.courses.formats import Level, Limits, PassBar
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Choice(_Frozen):
+    text: str
+    correct: bool
+    explanation: str = ""
+
+
+class Quiz(_Frozen):
+    id: str
+    question: str
+    type: Literal["single", "multiple"]
+    choices: tuple[Choice, ...]
+    explanation: str = ""
+    line: int
+
+    @property
+    def correct_choices(self) -> tuple[int, ...]:
+        return tuple(i for i, choice in enumerate(self.choices) if choice.correct)
+
+
+class Cell(_Frozen):
+    """A runnable ```python fence of a lesson, numbered from 0 in reading order."""
+
+    index: int
+    code: str
+    line: int
+
+
+class Lesson(_Frozen):
+    slug: str
+    title: str
+    summary: str = ""
+    markdown: str
+    """The Markdown body as written (front matter removed)."""
+    reader_markdown: str
+    """The body with each quiz fence replaced by ``<div data-quiz="ID"></div>``."""
+    quizzes: tuple[Quiz, ...] = ()
+    cells: tuple[Cell, ...] = ()
+    exercises: tuple[str, ...] = ()
+
+    def quiz(self, quiz_id: str) -> Quiz | None:
+        return next((q for q in self.quizzes if q.id == quiz_id), None)
+
+
+class Exercise(_Frozen):
+    course: str
+    slug: str
+    title: str
+    lesson: str
+    statement: str
+    entrypoint: str
+    pass_bar: PassBar
+    limits: Limits
+    hints: tuple[str, ...] = ()
+    directory: Path
+    """The exercise folder: ``grader.py`` and ``solution.py`` are read from here."""
+    starter: str
+
+    @property
+    def grader_path(self) -> Path:
+        return self.directory / "grader.py"
+
+    @property
+    def solution_path(self) -> Path:
+        return self.directory / "solution.py"
+
+
+class Course(_Frozen):
+    slug: str
+    title: str
+    summary: str = ""
+    level: Level
+    draft: bool = False
+    lessons: tuple[Lesson, ...] = ()
+    exercises: tuple[Exercise, ...] = ()
+    directory: Path
+    content_hash: str
+
+    def lesson(self, slug: str) -> Lesson | None:
+        return next((lesson for lesson in self.lessons if lesson.slug == slug), None)
+
+    def exercise(self, slug: str) -> Exercise | None:
+        return next((ex for ex in self.exercises if ex.slug == slug), None)
+
+    @property
+    def quiz_count(self) -> int:
+        return sum(len(lesson.quizzes) for lesson in self.lessons)

@@ -1,0 +1,82 @@
+"""The course folder format as Pydantic models: what each YAML file may contain."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,79}$"
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
+Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,79}$")]
+Level = Literal["beginner", "intermediate", "advanced"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class CourseFile(_Strict):
+    """``course.yaml``."""
+
+    slug: Slug
+    title: Text
+    summary: str = ""
+    level: Level
+    lessons: list[Slug] = Field(default_factory=list)
+    exercises: list[Slug] = Field(default_factory=list)
+    draft: bool = Field(False, description="Hidden from learners while true.")
+
+
+class LessonFrontMatter(_Strict):
+    """The YAML front matter of ``lessons/<lesson>.md``."""
+
+    title: Text
+    summary: str = ""
+    exercises: list[Slug] = Field(default_factory=list)
+
+
+class ChoiceBlock(_Strict):
+    text: Text
+    correct: bool = False
+    explanation: str = ""
+
+
+class QuizBlock(_Strict):
+    """A ```quiz fence inside a lesson."""
+
+    id: Slug
+    question: Text
+    type: Literal["single", "multiple"] = "single"
+    choices: list[ChoiceBlock] = Field(min_length=2, max_length=20)
+    explanation: str = ""
+
+
+class PassBar(_Strict):
+    """The exercise passes when ``metric`` is at least ``at_least``."""
+
+    metric: Annotated[str, StringConstraints(min_length=1, max_length=80)]
+    at_least: float
+
+
+class Limits(_Strict):
+    """Per-exercise run limits; a missing one takes the platform default (settings)."""
+
+    wall_s: float | None = Field(None, gt=0, le=3600)
+    cpu_s: float | None = Field(None, gt=0, le=36_000)
+    memory_mb: int | None = Field(None, gt=0, le=65_536)
+    pids: int | None = Field(None, ge=1, le=4096)
+    output_kb: int | None = Field(None, ge=1, le=102_400)
+
+
+class ExerciseFile(_Strict):
+    """``exercises/<exercise>/exercise.yaml``."""
+
+    title: Text
+    lesson: Slug
+    statement: Text
+    entrypoint: Identifier
+    pass_bar: PassBar = Field(alias="pass")
+    limits: Limits = Field(default_factory=Limits)
+    hints: list[Text] = Field(default_factory=list)

@@ -1,0 +1,112 @@
+"""The Celery queue: ``feynlab worker`` processes on any machines, fed through Redis or RabbitMQ.
+
+A message is a token meaning "a job is waiting"; the worker that takes it claims the fairest
+queued job from the database (the same rule as the embedded queue), so fairness and the
+store-once guarantee live in one place. Messages are acknowledged late (after the outcome is
+stored), one prefetched per slot; a lost message costs nothing since the job is a row: workers
+re-announce jobs that waited too long and take up the jobs of workers that died.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from celery import Celery
+
+from feynlab.grading.queue.config import QueueSettings
+from feynlab.grading.queue.worker import GradingWorker, Maintenance
+from feynlab.settings import Settings
+
+log = logging.getLogger("feynlab.queue")
+
+TASK = "feynlab.grade_next"
+QUEUE = "feynlab-grading"
+_state: dict[str, Any] = {}  # the GradingWorker of this worker process
+
+
+def make_celery(settings: Settings, queue_settings: QueueSettings) -> Celery:
+    app = Celery("feynlab", broker=settings.broker_url)
+    app.conf.update(
+        task_default_queue=QUEUE,
+        task_acks_late=True,  # acknowledged only once the outcome is stored
+        task_reject_on_worker_lost=True,
+        task_acks_on_failure_or_timeout=True,
+        task_ignore_result=True,
+        worker_prefetch_multiplier=1,  # one job prefetched per slot
+        worker_hijack_root_logger=False,
+        worker_send_task_events=False,
+        broker_connection_retry_on_startup=True,
+        broker_transport_options={
+            # Longer than the longest job: a slow job is never handed to a second worker.
+            "visibility_timeout": queue_settings.visibility_timeout_s,
+        },
+        task_serializer="json",
+        accept_content=["json"],
+    )
+
+    @app.task(name=TASK, ignore_result=True)
+    def grade_next(job_id: int) -> bool:
+        worker: GradingWorker | None = _state.get("worker")
+        if worker is None:
+            raise RuntimeError("this Celery process has no grading worker: run `feynlab worker`")
+        return worker.run_next()
+
+    return app
+
+
+class CeleryQueue:
+    """The web side: tells the broker that a job waits. Never fails a request over the broker."""
+
+    def __init__(self, *, settings: Settings, queue_settings: QueueSettings) -> None:
+        self.app = make_celery(settings, queue_settings)
+
+    def enqueue(self, job_id: int) -> None:
+        announce(self.app, [job_id])
+
+    def start(self) -> None:
+        pass
+
+    def stop(self, timeout_s: float = 30.0) -> None:
+        self.app.close()
+
+
+def announce(app: Celery, job_ids: list[int]) -> None:
+    for job_id in job_ids:
+        try:
+            app.send_task(
+                TASK,
+                args=[job_id],
+                queue=QUEUE,
+                retry=True,
+                retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5},
+            )
+        except Exception as exc:  # broker away: the job row waits, workers re-announce it
+            log.warning("could not announce job %s to the broker: %s", job_id, exc)
+
+
+def run_worker(
+    *, settings: Settings, queue_settings: QueueSettings, worker: GradingWorker, loglevel: str
+) -> None:
+    """Serve jobs until stopped: a thread pool of ``settings.workers`` slots around one runner."""
+    app = make_celery(settings, queue_settings)
+    _state["worker"] = worker
+    worker.on_requeue = lambda ids: announce(app, ids)
+    maintenance = Maintenance(worker=worker, announce_lost=True, on_requeue=worker.on_requeue)
+    maintenance.start()
+    try:
+        app.worker_main(
+            argv=[
+                "worker",
+                "--pool=threads",
+                f"--concurrency={max(1, settings.workers)}",
+                f"--loglevel={loglevel}",
+                f"--queues={QUEUE}",
+                f"--hostname=feynlab-{os.getpid()}@%h",
+                "--without-gossip",
+                "--without-mingle",
+            ]
+        )
+    finally:
+        maintenance.stop()

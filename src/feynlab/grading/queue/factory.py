@@ -1,0 +1,90 @@
+"""Builds the queue that settings ask for, and hooks it into the web app's start and stop."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from anyio import to_thread
+from fastapi import FastAPI
+
+from feynlab.grading.queue import GradingQueue
+from feynlab.grading.queue.config import QueueSettings
+from feynlab.grading.queue.runners import build_runner, close_runner
+
+log = logging.getLogger("feynlab.queue")
+
+
+def _exercise_lookup(app: FastAPI) -> Any:
+    from feynlab.submissions.catalog import FolderCatalog, registry_lookup
+
+    folders: list[FolderCatalog] = []
+
+    def find(course: str, exercise: str) -> Any:
+        registry = getattr(app.state, "courses", None)
+        if registry is not None:
+            return registry_lookup(registry)(course, exercise)
+        if not folders:  # no registry in this app (e.g. a bare test app): read the folders
+            folders.append(FolderCatalog(app.state.settings.courses_dir))
+        return folders[0](course, exercise)
+
+    return find
+
+
+def build_queue(app: FastAPI) -> GradingQueue:
+    """The embedded worker pool (with a runner) or the Celery producer, from the app's settings."""
+    settings = app.state.settings
+    queue_settings: QueueSettings = app.state.queue_settings
+    if settings.queue == "celery":
+        from feynlab.grading.queue.celery_backend import CeleryQueue
+
+        return CeleryQueue(settings=settings, queue_settings=queue_settings)
+    from feynlab.grading.queue.embedded import EmbeddedQueue
+    from feynlab.grading.queue.worker import GradingWorker
+
+    runner = getattr(app.state, "runner", None)
+    if runner is None:
+        runner = build_runner(settings, queue_settings.runner_factory)
+        app.state.runner = runner
+        app.state.owns_runner = True
+    worker = GradingWorker(
+        settings=settings,
+        queue_settings=queue_settings,
+        factory=app.state.sessionmaker,
+        runner=runner,
+        exercises=_exercise_lookup(app),
+    )
+    return EmbeddedQueue(worker=worker, threads=settings.workers)
+
+
+async def start_queue(app: FastAPI) -> None:
+    # Counted: a lifespan nested in another (a second test client) shares the running queue.
+    app.state.queue_users += 1
+    if app.state.queue is not None:
+        return
+    queue = await to_thread.run_sync(build_queue, app)
+    await to_thread.run_sync(queue.start)
+    app.state.queue = queue
+    log.info("grading queue %s started", type(queue).__name__)
+
+
+async def stop_queue(app: FastAPI) -> None:
+    app.state.queue_users -= 1
+    queue: GradingQueue | None = app.state.queue
+    if queue is None or app.state.queue_users > 0:
+        return
+    app.state.queue = None
+    await to_thread.run_sync(queue.stop)
+    if getattr(app.state, "owns_runner", False):
+        await to_thread.run_sync(close_runner, app.state.runner)
+        app.state.runner = None
+        app.state.owns_runner = False
+
+
+def install(app: FastAPI) -> None:
+    """Give the app its queue settings and start/stop hooks (called by create_app)."""
+    app.state.queue_settings = QueueSettings()  # type: ignore[call-arg]  # from the env
+    app.state.queue = None
+    app.state.queue_users = 0
+    app.state.on_start.append(start_queue)
+    app.state.on_stop.append(stop_queue)

@@ -1,0 +1,215 @@
+"""Job rows: atomic, fair claiming; heartbeats; taking up the jobs of dead workers.
+
+A job is claimed by one UPDATE (``WHERE id = (SELECT ... FOR UPDATE SKIP LOCKED)`` on
+PostgreSQL), so two workers never hold the same job. The next job is the queued one whose
+learner has the fewest jobs running, then was served least recently, then the oldest: one
+learner's burst cannot starve the others.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, aliased
+
+from feynlab.db import utcnow
+from feynlab.submissions.models import GradingJob, State
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A job held by one worker; ``token`` proves the hold in every later update."""
+
+    job_id: int
+    submission_id: int
+    round: int
+    attempts: int
+    token: str
+
+
+_PROCESS_NONCE = secrets.token_hex(4)
+
+
+def worker_identity() -> str:
+    """host:pid:nonce of this process; the nonce tells it from a predecessor with the same pid
+    (a restarted container is pid 1 again)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{_PROCESS_NONCE}"
+
+
+def create(
+    *, db: Session, submission_id: int, user_id: int, round: int, priority: int
+) -> GradingJob:
+    job = GradingJob(
+        submission_id=submission_id, user_id=user_id, round=round, priority=priority, attempts=0
+    )
+    db.add(job)
+    db.flush()
+    return job
+
+
+def _next_job_id(db: Session):  # type: ignore[no-untyped-def]
+    job = aliased(GradingJob, name="candidate")
+    other = aliased(GradingJob, name="other")
+    running = (
+        select(func.count(other.id))
+        .where(other.user_id == job.user_id, other.state == State.running.value)
+        .correlate(job)
+        .scalar_subquery()
+    )
+    last_served = (
+        select(func.max(other.claimed_at))
+        .where(other.user_id == job.user_id)
+        .correlate(job)
+        .scalar_subquery()
+    )
+    pick = (
+        select(job.id)
+        .where(job.state == State.queued.value)
+        .order_by(job.priority, running, last_served.asc().nulls_first(), job.id)
+        .limit(1)
+    )
+    if db.get_bind().dialect.name == "postgresql":
+        pick = pick.with_for_update(of=job, skip_locked=True)
+    return pick.scalar_subquery()
+
+
+def claim_next(*, db: Session, worker: str) -> Claim | None:
+    """Take the fairest queued job, or None when there is none."""
+    token = secrets.token_hex(16)
+    now = utcnow()
+    stmt = (
+        update(GradingJob)
+        .where(GradingJob.id == _next_job_id(db), GradingJob.state == State.queued.value)
+        .values(
+            state=State.running.value,
+            claim_token=token,
+            worker=worker,
+            attempts=GradingJob.attempts + 1,
+            claimed_at=now,
+            heartbeat_at=now,
+        )
+        .returning(GradingJob.id, GradingJob.submission_id, GradingJob.round, GradingJob.attempts)
+    )
+    row = db.execute(stmt).first()
+    db.commit()
+    if row is None:
+        return None
+    return Claim(job_id=row[0], submission_id=row[1], round=row[2], attempts=row[3], token=token)
+
+
+def heartbeat(*, db: Session, tokens: list[str]) -> None:
+    if tokens:
+        db.execute(
+            update(GradingJob)
+            .where(GradingJob.claim_token.in_(tokens), GradingJob.state == State.running.value)
+            .values(heartbeat_at=utcnow())
+        )
+        db.commit()
+
+
+def finish(*, db: Session, claim: Claim, error: str | None = None) -> None:
+    """Mark the job done (within the caller's transaction); a no-op if the hold was lost."""
+    db.execute(
+        update(GradingJob)
+        .where(GradingJob.id == claim.job_id, GradingJob.claim_token == claim.token)
+        .values(state=State.done.value, finished_at=utcnow(), error=error)
+    )
+
+
+def release(*, db: Session, claim: Claim, error: str) -> bool:
+    """Put a held job back in the queue (a platform fault); True if it was still ours."""
+    result = db.execute(
+        update(GradingJob)
+        .where(GradingJob.id == claim.job_id, GradingJob.claim_token == claim.token)
+        .values(state=State.queued.value, claim_token=None, worker=None, error=error)
+        .returning(GradingJob.id)
+    )
+    released = result.first() is not None
+    db.commit()
+    return released
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _dead_here(owner: str | None, me: str) -> bool:
+    """True when ``owner`` was a process on this host that no longer runs."""
+    if not owner or owner == me:
+        return False
+    host, _, rest = owner.partition(":")
+    pid_text, _, nonce = rest.partition(":")
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return False
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return nonce != _PROCESS_NONCE
+    return not _pid_alive(pid)
+
+
+def reap(*, db: Session, lease_s: float, me: str) -> list[int]:
+    """Queue again the running jobs whose worker died (here) or went silent (anywhere)."""
+    cutoff = utcnow() - timedelta(seconds=lease_s)
+    rows = db.execute(
+        select(
+            GradingJob.id, GradingJob.claim_token, GradingJob.worker, GradingJob.heartbeat_at
+        ).where(GradingJob.state == State.running.value)
+    ).all()
+    taken: list[int] = []
+    for job_id, token, owner, beat in rows:
+        if (beat is not None and beat < cutoff) or _dead_here(owner, me):
+            result = db.execute(
+                update(GradingJob)
+                .where(GradingJob.id == job_id, GradingJob.claim_token == token)
+                .values(
+                    state=State.queued.value,
+                    claim_token=None,
+                    worker=None,
+                    error=f"worker {owner} stopped while running this job",
+                )
+                .returning(GradingJob.id)
+            )
+            if result.first() is not None:
+                taken.append(job_id)
+    db.commit()
+    return taken
+
+
+def unannounced(*, db: Session, older_than_s: float) -> list[int]:
+    """Queued jobs the broker was told about long ago (the message may be lost); re-stamps them."""
+    cutoff = utcnow() - timedelta(seconds=older_than_s)
+    result = db.execute(
+        update(GradingJob)
+        .where(GradingJob.state == State.queued.value, GradingJob.announced_at < cutoff)
+        .values(announced_at=utcnow())
+        .returning(GradingJob.id)
+    )
+    ids = [row[0] for row in result]
+    db.commit()
+    return ids
+
+
+def position(*, db: Session, job_id: int) -> int:
+    """1 + the queued jobs ahead of this one by priority and age (an estimate under fairness)."""
+    job = db.get(GradingJob, job_id)
+    if job is None or job.state != State.queued.value:
+        return 0
+    ahead = db.scalar(
+        select(func.count(GradingJob.id)).where(
+            GradingJob.state == State.queued.value,
+            (GradingJob.priority < job.priority)
+            | ((GradingJob.priority == job.priority) & (GradingJob.id < job.id)),
+        )
+    )
+    return int(ahead or 0) + 1

@@ -1,0 +1,128 @@
+"""Per-run memory and process limits through cgroup v1 slots, where the machine lets us.
+
+The trusted parent creates one cgroup per concurrent run ("slot") under its own cgroup, sets
+the limits before each run, and lets the run's first process join it (``cgroup.procs`` is
+handed to the sandbox user; the limit files stay root's). Without cgroups the children fall
+back to RLIMIT_AS and RLIMIT_NPROC.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path("/sys/fs/cgroup")
+CONTROLLERS = ("memory", "pids")
+
+
+def _own_path(controller: str) -> str:
+    try:
+        for line in Path("/proc/self/cgroup").read_text().splitlines():
+            _, names, path = line.split(":", 2)
+            if controller in names.split(","):
+                return path.lstrip("/")
+    except OSError:
+        pass
+    return ""
+
+
+def _write(path: Path, value: str) -> None:
+    with open(path, "w") as f:
+        f.write(value)
+
+
+@dataclass
+class SlotUsage:
+    max_memory_mb: float | None
+    oom_killed: bool
+
+
+class CgroupSlots:
+    """``count`` cgroups per controller, owned by this process, removed by ``close()``."""
+
+    def __init__(self, count: int, *, owner_uid: int, owner_gid: int) -> None:
+        self.count = count
+        self.dirs: dict[str, Path] = {}
+        name = f"feynlab-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        for controller in CONTROLLERS:
+            base = ROOT / controller / _own_path(controller) / name
+            try:
+                base.mkdir()
+                for i in range(count):
+                    slot = base / f"slot-{i}"
+                    slot.mkdir()
+                    for entry in ("cgroup.procs", "tasks"):
+                        os.chown(slot / entry, owner_uid, owner_gid)
+                if controller == "memory":
+                    _write(base / "slot-0" / "memory.limit_in_bytes", str(1 << 40))
+                self.dirs[controller] = base
+            except OSError:
+                self._remove(base)
+        self._oom_base: dict[int, int] = {}
+
+    @property
+    def has_memory(self) -> bool:
+        return "memory" in self.dirs
+
+    @property
+    def has_pids(self) -> bool:
+        return "pids" in self.dirs
+
+    def slot_dir(self, controller: str, slot: int) -> Path:
+        return self.dirs[controller] / f"slot-{slot}"
+
+    def prepare(self, slot: int, *, memory_mb: int, pids: int) -> None:
+        """Set the slot's limits for the next run and reset its peak counters."""
+        if self.has_memory:
+            d = self.slot_dir("memory", slot)
+            limit = str(memory_mb * 1024 * 1024)
+            _write(d / "memory.limit_in_bytes", limit)
+            with contextlib.suppress(OSError):
+                _write(d / "memory.memsw.limit_in_bytes", limit)
+            _write(d / "memory.max_usage_in_bytes", "0")
+            self._oom_base[slot] = self._oom_kills(d)
+        if self.has_pids:
+            _write(self.slot_dir("pids", slot) / "pids.max", str(pids))
+
+    def usage(self, slot: int) -> SlotUsage:
+        if not self.has_memory:
+            return SlotUsage(None, False)
+        d = self.slot_dir("memory", slot)
+        peak = int((d / "memory.max_usage_in_bytes").read_text()) / 2**20
+        return SlotUsage(peak, self._oom_kills(d) > self._oom_base.get(slot, 0))
+
+    def wait_empty(self, slot: int, timeout_s: float = 5.0) -> bool:
+        """Wait until the run's processes have left the slot (they are being killed)."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            busy = any(
+                (self.slot_dir(c, slot) / "cgroup.procs").read_text().strip() for c in self.dirs
+            )
+            if not busy:
+                return True
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.005)
+
+    @staticmethod
+    def _oom_kills(d: Path) -> int:
+        for line in (d / "memory.oom_control").read_text().splitlines():
+            if line.startswith("oom_kill "):
+                return int(line.split()[1])
+        return int((d / "memory.failcnt").read_text())
+
+    def close(self) -> None:
+        for base in self.dirs.values():
+            self._remove(base)
+        self.dirs = {}
+
+    def _remove(self, base: Path) -> None:
+        for i in range(self.count):
+            with contextlib.suppress(OSError):
+                (base / f"slot-{i}").rmdir()
+        with contextlib.suppress(OSError):
+            base.rmdir()

@@ -1,0 +1,252 @@
+"""The learner-side harness: runs learner code inside the sandbox and answers the grader.
+
+Learner code runs in this same process and can tamper with everything here, so nothing this
+module says is trusted by the parent: it is a convenience that turns the grader's questions into
+calls, and plots and Keras progress into events. The grader scores only values it checks.
+"""
+
+from __future__ import annotations
+
+import importlib
+import io
+import os
+import random
+import socket
+import sys
+import threading
+import time
+import traceback
+import types
+from typing import Any, NoReturn
+
+import keras
+import matplotlib.pyplot as plt
+import numpy as np
+
+from feynlab.sandbox.protocol import ChannelClosed, Decoder, encode, recv_frame, send_frame
+
+MAX_FIGURES = 20
+MAX_INPUT_BYTES = 1 << 34  # the grader is trusted; this only guards against a bug
+PROGRESS_INTERVAL_S = 0.2
+
+
+class Harness:
+    def __init__(self, sock: socket.socket, *, work_dir: str, data_dir: str) -> None:
+        self.sock = sock
+        self.lock = threading.Lock()
+        self.work_dir = work_dir
+        self.data_dir = data_dir
+        self.handles: dict[int, Any] = {}
+        self.figures_sent = 0
+        self.filename = ""
+
+    # -- sending -------------------------------------------------------------------------------
+    def send(self, header: dict[str, Any], buffers: list[memoryview] | None = None) -> None:
+        with self.lock:
+            send_frame(self.sock, header, buffers or [])
+
+    def event(self, event: dict[str, Any], buffers: list[memoryview] | None = None) -> None:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        self.send({"kind": "event", "event": event}, buffers)
+
+    def send_figures(self) -> None:
+        for num in plt.get_fignums():
+            fig = plt.figure(num)
+            try:
+                self._send_figure(fig)
+            except Exception as exc:
+                print(f"Could not draw figure {num}: {exc}", file=sys.stderr)
+            plt.close(fig)
+
+    def _send_figure(self, fig: Any) -> None:
+        if self.figures_sent < MAX_FIGURES:
+            png = io.BytesIO()
+            fig.savefig(png, format="png", dpi=80)
+            width, height = (int(v) for v in fig.get_size_inches() * 80)
+            self.event(
+                {"type": "figure", "format": "png", "width": width, "height": height},
+                [memoryview(png.getvalue())],
+            )
+            self.figures_sent += 1
+
+    # -- values --------------------------------------------------------------------------------
+    def encode_value(self, value: Any, buffers: list[memoryview]) -> Any:
+        def other(obj: Any) -> dict[str, Any]:
+            handle = len(self.handles) + 1
+            self.handles[handle] = obj
+            return {"$h": handle, "type": type(obj).__name__}
+
+        return encode(value, buffers, other)
+
+    def decode_value(self, obj: Any, buffers: list[memoryview]) -> Any:
+        def tag(t: dict[str, Any]) -> Any:
+            if "$h" in t:
+                return self.handles[int(t["$h"])]
+            if "$pub" in t:
+                path = os.path.join(self.data_dir, str(t["$pub"]))
+                return np.load(path, mmap_mode="r", allow_pickle=False)
+            raise ValueError(f"unknown tag {t!r}")
+
+        return Decoder(buffers, tag).decode(obj)
+
+    # -- requests ------------------------------------------------------------------------------
+    def exec_code(self, code: str, filename: str) -> types.ModuleType:
+        path = os.path.join(self.work_dir, filename)
+        with open(path, "w") as f:
+            f.write(code)
+        self.filename = path
+        module = types.ModuleType("__main__")
+        module.__file__ = path
+        sys.modules["__main__"] = module
+        exec(compile(code, path, "exec"), module.__dict__)
+        return module
+
+    def error_reply(self, exc: BaseException) -> dict[str, Any]:
+        return {
+            "ok": False,
+            "error": learner_traceback(exc, self.filename),
+            "exc_type": type(exc).__name__,
+        }
+
+    def answer(self, module: types.ModuleType | None, request: dict[str, Any], bufs: list) -> None:
+        op = request.get("op")
+        args = self.decode_value(request.get("args", []), bufs)
+        kwargs = self.decode_value(request.get("kwargs", {"$dict": {}}), bufs)
+        if op == "call":
+            target = getattr(module, str(request["name"]), None)
+            if not callable(target):
+                self.send({"kind": "reply", "ok": False, "missing": request["name"]})
+                return
+        elif op == "handle":
+            target = self.handles[int(request["handle"])]
+            if request.get("method"):
+                target = getattr(target, str(request["method"]))
+        elif op == "new":
+            module_name, _, cls_name = str(request["spec"]).partition(":")
+            target = getattr(importlib.import_module(module_name), cls_name)
+        else:
+            raise ValueError(f"unknown request {op!r}")
+        try:
+            value = target(*args, **kwargs)
+        except BaseException as exc:
+            self.send({"kind": "reply", **self.error_reply(exc)})
+            return
+        buffers: list[memoryview] = []
+        self.send(
+            {"kind": "reply", "ok": True, "value": self.encode_value(value, buffers)}, buffers
+        )
+
+
+HARNESS: Harness | None = None
+
+
+class ProgressCallback(keras.callbacks.Callback):
+    """Sends Keras training progress as ``progress`` events (installed into every ``fit``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.epoch = 0
+        self.last = 0.0
+
+    def _send(self, batch: int | None, logs: dict[str, Any] | None) -> None:
+        if HARNESS is None:
+            return
+        params = self.params or {}
+        clean = {k: float(v) for k, v in (logs or {}).items() if np.isscalar(v) or np.ndim(v) == 0}
+        HARNESS.event(
+            {
+                "type": "progress",
+                "epoch": self.epoch + 1,
+                "epochs": params.get("epochs"),
+                "batch": batch,
+                "batches": params.get("steps"),
+                "logs": clean,
+            }
+        )
+
+    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        self.epoch = epoch
+
+    def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
+        now = time.monotonic()
+        if now - self.last >= PROGRESS_INTERVAL_S:
+            self.last = now
+            self._send(batch + 1, logs)
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        self._send(None, logs)
+
+
+def _install_hooks(harness: Harness) -> None:
+    original_fit = keras.Model.fit
+
+    def fit(self: keras.Model, *args: Any, callbacks: Any = None, **kwargs: Any) -> Any:
+        callbacks = [*list(callbacks or []), ProgressCallback()]
+        return original_fit(self, *args, callbacks=callbacks, **kwargs)
+
+    keras.Model.fit = fit  # type: ignore[method-assign]
+    plt.show = lambda *args, **kwargs: harness.send_figures()
+
+
+def learner_traceback(exc: BaseException, filename: str) -> str:
+    """A short traceback showing only the frames of the learner's own file."""
+    tb = traceback.TracebackException.from_exception(exc)
+    tb.stack = traceback.StackSummary.from_list([f for f in tb.stack if f.filename == filename])
+    tb.__cause__ = tb.__context__ = None
+    text = "".join(tb.format())
+    return text.replace(filename, os.path.basename(filename))
+
+
+def _reseed(seed: int, threads: int) -> None:
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+    torch.set_num_threads(threads)
+    if threads > 1:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(threads)
+
+
+def main(*, channel_fd: int, seed: int, threads: int, work_dir: str, data_dir: str) -> NoReturn:
+    global HARNESS
+    sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), line_buffering=True)
+    sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), line_buffering=True)
+    sys.stdin = io.TextIOWrapper(io.FileIO(0, "r", closefd=False))
+    sock = socket.socket(fileno=channel_fd)
+    HARNESS = harness = Harness(sock, work_dir=work_dir, data_dir=data_dir)
+    _reseed(seed, threads)
+    _install_hooks(harness)
+    module: types.ModuleType | None = None
+    try:
+        while True:
+            request, bufs = recv_frame(sock, max_buffer_bytes=MAX_INPUT_BYTES)
+            op = request.get("op")
+            if op in ("run", "load"):
+                try:
+                    module = harness.exec_code(str(request["code"]), str(request["filename"]))
+                    reply: dict[str, Any] = {"ok": True}
+                except SystemExit as exc:
+                    code = exc.code
+                    reply = {"ok": code in (None, 0), "exit": code if isinstance(code, int) else 1}
+                except BaseException as exc:
+                    reply = harness.error_reply(exc)
+                if op == "run":
+                    harness.send_figures()
+                harness.send({"kind": "reply", **reply})
+                if op == "run":
+                    break
+            elif op == "finish":
+                harness.send_figures()
+                harness.send({"kind": "reply", "ok": True})
+                break
+            else:
+                harness.answer(module, request, bufs)
+    except ChannelClosed:
+        pass
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)

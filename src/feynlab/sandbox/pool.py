@@ -1,0 +1,183 @@
+"""The long-lived sandbox: a warm zygote, cgroup slots, and a limit on runs at once.
+
+``Sandbox.run(...)`` hands out a ``LiveRun``; up to ``workers`` of them run at the same time
+(one per core by default), each in its own cgroup slot. The zygote is restarted when it died and
+recycled after ``zygote_max_runs`` runs or when its memory passes ``zygote_max_rss_mb``; a
+retired zygote is stopped once its last run ended (stopping it kills its runs).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import queue
+import random
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from feynlab.sandbox.cgroups import CgroupSlots
+from feynlab.sandbox.child import PRIVATE_DIR
+from feynlab.sandbox.limits import RunLimits
+from feynlab.sandbox.namespaces import probe
+from feynlab.sandbox.run import EventSink, LiveRun
+from feynlab.sandbox.zygote_process import Bind, ZygoteProcess
+from feynlab.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+
+class SandboxUnavailable(Exception):
+    """This machine cannot isolate learner code, and the operator did not accept the risk."""
+
+
+class Sandbox:
+    def __init__(self, settings: Settings | None = None, *, workers: int | None = None) -> None:
+        self.settings = settings or get_settings()
+        self.workers = workers or self.settings.workers
+        reason = probe()
+        if reason is not None and not self.settings.unsafe_no_sandbox:
+            raise SandboxUnavailable(
+                f"Feynlab will not run learner code: {reason} To run it anyway WITHOUT "
+                "isolation (only on a machine you do not care about), set "
+                "FEYNLAB_UNSAFE_NO_SANDBOX=1."
+            )
+        self.isolate = reason is None
+        if not self.isolate:
+            log.warning("running learner code WITHOUT a sandbox (FEYNLAB_UNSAFE_NO_SANDBOX=1)")
+        uid = self.settings.sandbox_uid if os.geteuid() == 0 else os.geteuid()
+        gid = self.settings.sandbox_uid if os.geteuid() == 0 else os.getegid()
+        self.cgroups = CgroupSlots(self.workers, owner_uid=uid, owner_gid=gid)
+        self.slots: queue.Queue[int] = queue.Queue()
+        for i in range(self.workers):
+            self.slots.put(i)
+        public = self.settings.data_dir / "public"
+        self.data_dir: Path | None = public if public.is_dir() else None
+        self._lock = threading.Lock()
+        self._zygote: ZygoteProcess | None = None
+        self._closed = False
+
+    # -- zygotes -------------------------------------------------------------------------------
+    def _cgroup_binds(self) -> list[Bind]:
+        return [
+            Bind(str(self.cgroups.slot_dir(c, i)), f"{PRIVATE_DIR}/{c}-{i}", writable=True)
+            for c in self.cgroups.dirs
+            for i in range(self.workers)
+        ]
+
+    def _start_zygote(self) -> ZygoteProcess:
+        return ZygoteProcess(
+            isolate=self.isolate,
+            data_dir=self.data_dir,
+            cgroup_binds=self._cgroup_binds() if self.isolate else (),
+            sandbox_uid=self.settings.sandbox_uid,
+            spares=self.workers,
+        )
+
+    def zygote(self) -> ZygoteProcess:
+        """The zygote to fork the next run from (started, restarted or recycled as needed)."""
+        with self._lock:
+            z = self._zygote
+            s = self.settings
+            worn = z is not None and (
+                z.runs_started >= s.zygote_max_runs or z.rss_mb >= s.zygote_max_rss_mb
+            )
+            if z is None or not z.alive() or worn:
+                if z is not None:
+                    z.retired = True
+                    if z.in_flight == 0 or not z.alive():
+                        z.close()
+                self._zygote = z = self._start_zygote()
+            z.in_flight += 1
+            return z
+
+    def _release(self, z: ZygoteProcess) -> None:
+        with self._lock:
+            z.in_flight -= 1
+            if z.retired and z.in_flight == 0:
+                z.close()
+
+    def warm(self) -> None:
+        """Start the zygote now rather than on the first run."""
+        self._release(self.zygote())
+
+    # -- runs ----------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def run(
+        self,
+        *,
+        limits: RunLimits,
+        on_event: EventSink | None,
+        seed: int | None = None,
+        threads: int = 1,
+    ) -> Iterator[LiveRun]:
+        """A live run, with a free cgroup slot and a zygote; waits while all slots are busy."""
+        if self._closed:
+            raise RuntimeError("the sandbox is closed")
+        slot = self.slots.get()
+        try:
+            seed = random.randrange(2**31) if seed is None else seed
+            self.cgroups.prepare(slot, memory_mb=limits.memory_mb, pids=limits.pids + 1)
+            z = self.zygote()
+            try:
+                live = LiveRun(
+                    zygote=z,
+                    limits=limits,
+                    on_event=on_event,
+                    request=self._request(slot, limits, seed, threads, z),
+                )
+                live.outcome.extra["seed"] = seed
+                try:
+                    yield live
+                finally:
+                    live.finish()
+                    usage = self.cgroups.usage(slot)
+                    if usage.max_memory_mb is not None:
+                        # the cgroup counts what the run added, not the zygote pages it shares
+                        live.outcome.max_rss_mb = usage.max_memory_mb
+                    live.outcome.oom = live.outcome.oom or usage.oom_killed
+                    self.cgroups.wait_empty(slot) if self.cgroups.dirs else None
+            finally:
+                self._release(z)
+        finally:
+            self.slots.put(slot)
+
+    def _request(
+        self, slot: int, limits: RunLimits, seed: int, threads: int, z: ZygoteProcess
+    ) -> dict[str, Any]:
+        request: dict[str, Any] = {
+            "limits": limits.to_dict(),
+            "seed": seed,
+            "threads": threads,
+            "zygote_vm_mb": z.vm_mb,
+            "cgroup_memory": self.cgroups.has_memory,
+            "cgroup_pids": self.cgroups.has_pids,
+            "cgroups": [
+                f"{PRIVATE_DIR}/{c}-{slot}/cgroup.procs"
+                if self.isolate
+                else str(self.cgroups.slot_dir(c, slot) / "cgroup.procs")
+                for c in self.cgroups.dirs
+            ],
+        }
+        if not self.isolate:
+            import tempfile
+
+            request["work_dir"] = tempfile.mkdtemp(prefix="feynlab-run-")
+            request["data_dir"] = str(self.data_dir or "/nonexistent")
+        return request
+
+    def close(self) -> None:
+        self._closed = True
+        with self._lock:
+            if self._zygote is not None:
+                self._zygote.close()
+                self._zygote = None
+        self.cgroups.close()
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

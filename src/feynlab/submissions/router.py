@@ -1,0 +1,269 @@
+"""Routes of submissions and runs: submit, read, history, live events, regrade, gradebook."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Request, Response, status
+from sse_starlette import EventSourceResponse
+
+from feynlab.accounts.schemas import Message
+from feynlab.courses.registry import CourseRegistryDep
+from feynlab.deps import CurrentUser, DbSession, Instructor, SettingsDep
+from feynlab.grading.queue import GradingQueue
+from feynlab.grading.queue.config import QueueSettings
+from feynlab.submissions import catalog, gradebook, service
+from feynlab.submissions.models import Kind, Submission
+from feynlab.submissions.schemas import (
+    Accepted,
+    GradebookRow,
+    LearnerPage,
+    LearnerRef,
+    RegradeOut,
+    RunCreate,
+    RunRead,
+    SubmissionCreate,
+    SubmissionRead,
+    SubmissionSummary,
+)
+from feynlab.submissions.stream import parse_last_event_id, stream
+
+router = APIRouter(tags=["submissions"])
+instructor = APIRouter(prefix="/instructor", tags=["instructor"])
+
+Responses = dict[int | str, dict[str, Any]]
+ERRORS: Responses = {401: {"model": Message}, 404: {"model": Message}}
+LIMITED: Responses = {**ERRORS, 413: {"model": Message}, 429: {"model": Message}}
+STAFF: Responses = {**ERRORS, 403: {"model": Message}}
+SSE_DOC: Responses = {
+    200: {
+        "description": "Server-Sent Events; each `data` is a JSON event with a `type` (queued, "
+        "started, stdout, stderr, figure, progress, output-limit, verdict). Stored events carry "
+        "their sequence number as the SSE id: reconnect with Last-Event-ID to resume.",
+        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+    },
+    **ERRORS,
+}
+
+
+def _queue(request: Request) -> GradingQueue:
+    queue: GradingQueue = request.app.state.queue
+    return queue
+
+
+def _queue_settings(request: Request) -> QueueSettings:
+    found: QueueSettings = request.app.state.queue_settings
+    return found
+
+
+def _read(db: DbSession, submission: Submission) -> SubmissionRead:
+    read = SubmissionRead.model_validate(
+        {
+            **SubmissionSummary.model_validate(submission).model_dump(),
+            "code": submission.code,
+            "verdict": submission.result,
+            "position": service.queue_position(db=db, submission=submission),
+        }
+    )
+    return read
+
+
+def _run_read(db: DbSession, run: Submission) -> RunRead:
+    read = RunRead.model_validate(run)
+    read.position = service.queue_position(db=db, submission=run)
+    return read
+
+
+def _events(request: Request, submission_id: int, last_event_id: str | None) -> EventSourceResponse:
+    settings = request.app.state.settings
+    qs = _queue_settings(request)
+    poll = qs.event_poll_s if settings.queue == "celery" else max(qs.event_poll_s, 0.5)
+    after = parse_last_event_id(last_event_id or request.query_params.get("last_event_id"))
+    return EventSourceResponse(
+        stream(
+            factory=request.app.state.sessionmaker,
+            submission_id=submission_id,
+            after=after,
+            poll_s=poll,
+        ),
+        ping=15,
+    )
+
+
+@router.post(
+    "/courses/{course}/exercises/{exercise}/submissions",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=LIMITED,
+)
+def submit(
+    course: str,
+    exercise: str,
+    body: SubmissionCreate,
+    request: Request,
+    user: CurrentUser,
+    db: DbSession,
+    settings: SettingsDep,
+    registry: CourseRegistryDep,
+) -> Accepted:
+    """Send code for grading; returns at once. Follow `events_url` for live progress."""
+    catalog.exercise_of(registry, course, exercise)
+    service.check_code_size(code=body.code, max_bytes=settings.max_code_bytes)
+    service.check_rate(
+        db=db,
+        user=user,
+        kind=Kind.submission,
+        per_minute=settings.submissions_per_minute,
+        max_active=settings.max_running_per_learner,
+    )
+    submission, job = service.create(
+        db=db, user=user, kind=Kind.submission, course=course, exercise=exercise, code=body.code
+    )
+    _queue(request).enqueue(job.id)
+    return Accepted(
+        id=submission.id, state="queued", events_url=f"/api/submissions/{submission.id}/events"
+    )
+
+
+@router.get("/courses/{course}/exercises/{exercise}/submissions", responses=ERRORS)
+def my_history(
+    course: str, exercise: str, user: CurrentUser, db: DbSession
+) -> list[SubmissionSummary]:
+    """The caller's submissions to this exercise, newest first."""
+    found = service.history(db=db, user_id=user.id, course=course, exercise=exercise)
+    return [SubmissionSummary.model_validate(s) for s in found]
+
+
+@router.get("/submissions/{submission_id}", responses=ERRORS)
+def read_submission(submission_id: int, user: CurrentUser, db: DbSession) -> SubmissionRead:
+    """A submission with its state and verdict (its owner, or an instructor)."""
+    return _read(
+        db, service.get(db=db, user=user, submission_id=submission_id, kind=Kind.submission)
+    )
+
+
+@router.get("/submissions/{submission_id}/events", response_class=Response, responses=SSE_DOC)
+def submission_events(
+    submission_id: int,
+    request: Request,
+    user: CurrentUser,
+    db: DbSession,
+    last_event_id: Annotated[str | None, Header()] = None,
+) -> EventSourceResponse:
+    """Live events of a submission; a finished one replays its events, then the stream ends."""
+    service.get(db=db, user=user, submission_id=submission_id, kind=Kind.submission)
+    return _events(request, submission_id, last_event_id)
+
+
+@router.post("/runs", status_code=status.HTTP_202_ACCEPTED, responses=LIMITED)
+def start_run(
+    body: RunCreate,
+    request: Request,
+    user: CurrentUser,
+    db: DbSession,
+    settings: SettingsDep,
+    registry: CourseRegistryDep,
+) -> Accepted:
+    """Run a lesson's code cell through the grading queue (not graded)."""
+    catalog.check_lesson(registry, body.course, body.lesson)
+    service.check_code_size(code=body.code, max_bytes=settings.max_code_bytes)
+    service.check_rate(
+        db=db,
+        user=user,
+        kind=Kind.run,
+        per_minute=_queue_settings(request).runs_per_minute,
+        max_active=settings.max_running_per_learner,
+    )
+    run, job = service.create(
+        db=db, user=user, kind=Kind.run, course=body.course, lesson=body.lesson, code=body.code
+    )
+    _queue(request).enqueue(job.id)
+    return Accepted(id=run.id, state="queued", events_url=f"/api/runs/{run.id}/events")
+
+
+@router.get("/runs/{run_id}", responses=ERRORS)
+def read_run(run_id: int, user: CurrentUser, db: DbSession) -> RunRead:
+    """A code-cell run with its state and result."""
+    return _run_read(db, service.get(db=db, user=user, submission_id=run_id, kind=Kind.run))
+
+
+@router.get("/runs/{run_id}/events", response_class=Response, responses=SSE_DOC)
+def run_events(
+    run_id: int,
+    request: Request,
+    user: CurrentUser,
+    db: DbSession,
+    last_event_id: Annotated[str | None, Header()] = None,
+) -> EventSourceResponse:
+    """Live events of a run (the same stream as a submission's, ending with its result)."""
+    service.get(db=db, user=user, submission_id=run_id, kind=Kind.run)
+    return _events(request, run_id, last_event_id)
+
+
+@router.post("/submissions/{submission_id}/regrade", responses=STAFF)
+def regrade_one(
+    submission_id: int, request: Request, user: Instructor, db: DbSession
+) -> RegradeOut:
+    """Grade a submission again (after fixing a grader); its verdict is replaced."""
+    found = service.get(db=db, user=user, submission_id=submission_id, kind=Kind.submission)
+    queued = service.regrade(db=db, submissions=[found], priority=service.LEARNER_PRIORITY)
+    for job in queued:
+        _queue(request).enqueue(job.id)
+    return RegradeOut(regraded=len(queued), ids=[found.id])
+
+
+@router.post("/courses/{course}/exercises/{exercise}/regrade", responses=STAFF)
+def regrade_exercise(
+    course: str,
+    exercise: str,
+    request: Request,
+    user: Instructor,
+    db: DbSession,
+    registry: CourseRegistryDep,
+) -> RegradeOut:
+    """Grade every submission of an exercise again, behind learners' new submissions."""
+    catalog.exercise_of(registry, course, exercise)
+    found = service.of_exercise(db=db, course=course, exercise=exercise)
+    queued = service.regrade(db=db, submissions=found, priority=service.BULK_PRIORITY)
+    for job in queued:
+        _queue(request).enqueue(job.id)
+    return RegradeOut(regraded=len(queued), ids=[s.id for s in found])
+
+
+@instructor.get("/gradebook", responses=STAFF)
+def read_gradebook(
+    user: Instructor, db: DbSession, course: Annotated[str | None, Query()] = None
+) -> list[GradebookRow]:
+    """Every learner by exercise: status, best score, attempts, last activity."""
+    return gradebook.rows(db=db, course=course)
+
+
+@instructor.get(
+    "/gradebook.csv",
+    response_class=Response,
+    responses={
+        200: {"content": {"text/csv": {"schema": {"type": "string"}}}},
+        **ERRORS,
+        403: {"model": Message},
+    },
+)
+def gradebook_csv(
+    user: Instructor, db: DbSession, course: Annotated[str | None, Query()] = None
+) -> Response:
+    """The gradebook as CSV, for a spreadsheet."""
+    return Response(
+        gradebook.to_csv(gradebook.rows(db=db, course=course)),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="feynlab-gradebook.csv"'},
+    )
+
+
+@instructor.get("/learners/{learner_id}", responses=STAFF)
+def learner_page(learner_id: int, user: Instructor, db: DbSession) -> LearnerPage:
+    """One learner: their gradebook rows and every submission with its code."""
+    found = gradebook.learner(db=db, user_id=learner_id)
+    submissions = service.of_learner(db=db, user_id=learner_id)
+    return LearnerPage(
+        learner=LearnerRef.model_validate(found),
+        rows=gradebook.rows(db=db, user_id=learner_id),
+        submissions=[_read(db, s) for s in submissions],
+    )

@@ -1,0 +1,263 @@
+"""Submissions and runs: accept (with limits), read, list, regrade, and store an outcome once."""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from feynlab.accounts.models import User
+from feynlab.db import utcnow
+from feynlab.errors import NotFound, TooLarge, TooMany
+from feynlab.grading.queue import jobs
+from feynlab.grading.queue.jobs import Claim
+from feynlab.submissions import events
+from feynlab.submissions.models import GradingJob, Kind, State, Submission
+
+LEARNER_PRIORITY = 0
+BULK_PRIORITY = 1  # a regrade of a whole exercise yields to learners waiting for a verdict
+NOT_COUNTED = {"infra-error"}  # a platform fault never counts against the learner
+
+
+def check_code_size(*, code: str, max_bytes: int) -> None:
+    size = len(code.encode())
+    if size > max_bytes:
+        raise TooLarge(
+            f"Your code is {math.ceil(size / 1024)} KB; the limit is {max_bytes // 1024} KB. "
+            "Remove large pasted data or long comments and try again."
+        )
+
+
+def check_rate(*, db: Session, user: User, kind: Kind, per_minute: int, max_active: int) -> None:
+    """Refuse with 429 and Retry-After past the per-minute or the at-once limit."""
+    since = utcnow() - timedelta(seconds=60)
+    recent = list(
+        db.scalars(
+            select(Submission.created_at)
+            .where(Submission.user_id == user.id, Submission.kind == kind.value)
+            .where(Submission.created_at >= since)
+            .order_by(Submission.created_at)
+        )
+    )
+    noun = "submissions" if kind == Kind.submission else "code runs"
+    if len(recent) >= per_minute:
+        wait = max(1, math.ceil(60 - (utcnow() - recent[0]).total_seconds()))
+        raise TooMany(
+            f"You sent {len(recent)} {noun} in the last minute; the limit is {per_minute}. "
+            f"Wait {wait} seconds and try again.",
+            headers={"Retry-After": str(wait)},
+        )
+    active = db.scalar(
+        select(func.count(GradingJob.id)).where(
+            GradingJob.user_id == user.id,
+            GradingJob.priority == LEARNER_PRIORITY,
+            GradingJob.state.in_([State.queued.value, State.running.value]),
+        )
+    )
+    if int(active or 0) >= max_active:
+        raise TooMany(
+            f"You already have {active} runs waiting or running; the limit is {max_active}. "
+            "Wait for one to finish (its result appears on the page), then try again.",
+            headers={"Retry-After": "5"},
+        )
+
+
+def _enqueue(*, db: Session, submission: Submission, priority: int) -> GradingJob:
+    job = jobs.create(
+        db=db,
+        submission_id=submission.id,
+        user_id=submission.user_id,
+        round=submission.round,
+        priority=priority,
+    )
+    position = jobs.position(db=db, job_id=job.id)
+    events.append(
+        db=db, submission_id=submission.id, events=[{"type": "queued", "position": position}]
+    )
+    return job
+
+
+def create(
+    *,
+    db: Session,
+    user: User,
+    kind: Kind,
+    course: str,
+    code: str,
+    exercise: str | None = None,
+    lesson: str | None = None,
+) -> tuple[Submission, GradingJob]:
+    """Store the code and its job in one transaction (the caller then tells the queue)."""
+    submission = Submission(
+        kind=kind.value,
+        user_id=user.id,
+        course=course,
+        exercise=exercise,
+        lesson=lesson,
+        code=code,
+        state=State.queued.value,
+        round=1,
+    )
+    db.add(submission)
+    db.flush()
+    job = _enqueue(db=db, submission=submission, priority=LEARNER_PRIORITY)
+    db.commit()
+    return submission, job
+
+
+def get(*, db: Session, user: User, submission_id: int, kind: Kind) -> Submission:
+    """The submission, for its owner or staff; others get the same 404 as a missing one."""
+    found = db.get(Submission, submission_id)
+    if (
+        found is None
+        or found.kind != kind.value
+        or (found.user_id != user.id and not user.is_staff)
+    ):
+        noun = "submission" if kind == Kind.submission else "run"
+        raise NotFound(f"There is no {noun} {submission_id} of yours.")
+    return found
+
+
+def history(
+    *, db: Session, user_id: int, course: str, exercise: str, limit: int = 100
+) -> list[Submission]:
+    return list(
+        db.scalars(
+            select(Submission)
+            .where(Submission.user_id == user_id, Submission.kind == Kind.submission.value)
+            .where(Submission.course == course, Submission.exercise == exercise)
+            .order_by(Submission.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def of_learner(*, db: Session, user_id: int, limit: int = 500) -> list[Submission]:
+    return list(
+        db.scalars(
+            select(Submission)
+            .where(Submission.user_id == user_id, Submission.kind == Kind.submission.value)
+            .order_by(Submission.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def queue_position(*, db: Session, submission: Submission) -> int | None:
+    if submission.state != State.queued.value:
+        return None
+    job_id = db.scalar(
+        select(GradingJob.id)
+        .where(GradingJob.submission_id == submission.id, GradingJob.state == State.queued.value)
+        .order_by(GradingJob.id.desc())
+    )
+    return jobs.position(db=db, job_id=job_id) if job_id is not None else None
+
+
+def regrade(*, db: Session, submissions: list[Submission], priority: int) -> list[GradingJob]:
+    """Start a new round for each submission: old output cleared, a new job queued."""
+    created = []
+    for submission in submissions:
+        db.execute(
+            update(GradingJob)
+            .where(
+                GradingJob.submission_id == submission.id, GradingJob.state == State.queued.value
+            )
+            .values(state=State.done.value, finished_at=utcnow(), error="superseded by a regrade")
+        )
+        db.execute(
+            delete(events.SubmissionEvent).where(
+                events.SubmissionEvent.submission_id == submission.id
+            )
+        )
+        submission.round += 1
+        submission.state = State.queued.value
+        submission.status = None
+        submission.score = None
+        submission.result = None
+        submission.started_at = None
+        submission.finished_at = None
+        db.flush()
+        created.append(_enqueue(db=db, submission=submission, priority=priority))
+    db.commit()
+    return created
+
+
+def of_exercise(*, db: Session, course: str, exercise: str) -> list[Submission]:
+    return list(
+        db.scalars(
+            select(Submission)
+            .where(Submission.kind == Kind.submission.value)
+            .where(Submission.course == course, Submission.exercise == exercise)
+            .order_by(Submission.id)
+        )
+    )
+
+
+def mark_started(*, db: Session, claim: Claim) -> Submission | None:
+    """The job's submission, marked running, with a started event; None if superseded."""
+    submission = db.get(Submission, claim.submission_id)
+    if (
+        submission is None
+        or submission.round != claim.round
+        or submission.state == State.done.value
+    ):
+        return None
+    submission.state = State.running.value
+    submission.started_at = submission.started_at or utcnow()
+    event: dict[str, Any] = {"type": "started"}
+    if claim.attempts > 1:
+        event["attempt"] = claim.attempts
+    events.append(db=db, submission_id=submission.id, events=[event])
+    db.commit()
+    events.notifier.notify(submission.id)
+    return submission
+
+
+def store_outcome(*, db: Session, claim: Claim, outcome: dict[str, Any]) -> bool:
+    """Store a verdict or run result once per round; True only for the call that stored it.
+
+    One transaction holds the outcome, the verdict event, the learner's progress and the job's
+    end, so a worker dying half-way leaves the job to run again with nothing half-recorded.
+    """
+    status = str(outcome.get("status"))
+    score = outcome.get("score")
+    stored = db.execute(
+        update(Submission)
+        .where(
+            Submission.id == claim.submission_id,
+            Submission.round == claim.round,
+            Submission.state != State.done.value,
+        )
+        .values(
+            state=State.done.value,
+            status=status,
+            score=float(score) if isinstance(score, int | float) else None,
+            result=outcome,
+            finished_at=utcnow(),
+        )
+        .returning(Submission.kind, Submission.user_id, Submission.course, Submission.exercise)
+    ).first()
+    jobs.finish(db=db, claim=claim)
+    if stored is not None:
+        events.append(
+            db=db, submission_id=claim.submission_id, events=[{**outcome, "type": "verdict"}]
+        )
+        kind, user_id, course, exercise = stored
+        if kind == Kind.submission.value and status not in NOT_COUNTED and exercise:
+            from feynlab.progress.service import record_exercise_result
+
+            record_exercise_result(
+                db=db,
+                user_id=user_id,
+                course=course,
+                exercise=exercise,
+                passed=status == "passed",
+                score=float(score) if isinstance(score, int | float) else None,
+            )
+    db.commit()
+    events.notifier.notify(claim.submission_id)
+    return stored is not None

@@ -1,0 +1,3 @@
+hog = []
+while True:
+    hog.append(bytearray(50_000_000))

@@ -1,0 +1,4 @@
+import ctypes
+
+def add(a, b):
+    return ctypes.string_at(0)

@@ -1,0 +1,107 @@
+"""A real sandbox shared by the hostile-code suite, on a throwaway data folder."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from feynlab.grading.exercise import GradableExercise, load_exercise
+from feynlab.grading.runner import Runner
+from feynlab.sandbox.namespaces import probe
+from feynlab.settings import Settings
+
+HERE = Path(__file__).parent
+COURSES = HERE / "fixtures" / "courses"
+ATTACKS = HERE / "attacks"
+SOLUTION = (COURSES / "testcourse" / "exercises" / "add" / "solution.py").read_text()
+
+
+@pytest.fixture(scope="session")
+def sandbox_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    reason = probe()
+    if reason is not None:
+        pytest.skip(f"no sandbox on this machine: {reason}")
+    data = tmp_path_factory.mktemp("data")
+    (data / "public").mkdir()
+    (data / "hidden").mkdir()
+    np.save(data / "public" / "x.npy", np.arange(12, dtype=np.float32).reshape(3, 4))
+    np.savez(data / "hidden" / "answers.npz", sum=np.arange(3))
+    os.chmod(data, 0o755)
+    for p in data.parents:  # pytest's temporary folders are root-only; the sandbox user must pass
+        if p == Path("/tmp"):
+            break
+        os.chmod(p, 0o755)
+    return Settings(data_dir=data, courses_dir=COURSES, workers=2)
+
+
+@pytest.fixture(scope="session")
+def runner(sandbox_settings: Settings) -> Iterator[Runner]:
+    os.environ["FEYNLAB_SECRET_KEY"] = "topsecret-key-never-in-the-sandbox"
+    with Runner(sandbox_settings) as r:
+        r.sandbox.warm()
+        yield r
+
+
+@pytest.fixture(scope="session")
+def exercise() -> GradableExercise:
+    return load_exercise(COURSES, "testcourse/add")
+
+
+@pytest.fixture(scope="session")
+def loopback_services() -> Iterator[list[int]]:
+    """Listeners on the ports of the web app, PostgreSQL and Redis (where they are free)."""
+    listeners, ports = [], []
+    for port in (8000, 5432, 6379):
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            ports.append(port)  # a real service already listens there: just as good
+            s.close()
+            continue
+        s.listen()
+        listeners.append(s)
+        ports.append(port)
+        threading.Thread(target=_accept_forever, args=(s,), daemon=True).start()
+    yield ports
+    for s in listeners:
+        s.close()
+
+
+def _accept_forever(s: socket.socket) -> None:
+    while True:
+        try:
+            conn, _ = s.accept()
+            conn.close()
+        except OSError:
+            return
+
+
+def sandbox_processes(uid: int) -> set[int]:
+    """Host pids running as the sandbox user."""
+    pids = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if os.stat(f"/proc/{entry}").st_uid == uid:
+                    pids.add(int(entry))
+            except OSError:
+                pass
+    return pids
+
+
+def wait_for(predicate, timeout_s: float = 5.0) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return predicate()

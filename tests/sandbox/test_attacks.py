@@ -1,0 +1,139 @@
+"""The hostile-code suite: each attack file is graded the way `feynlab grade` grades it.
+
+After every attack: the verdict is the expected one, the platform still grades a correct
+solution, no file outside the run directory changed, and no process of the run is left.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+from feynlab.grading.runner import Runner
+
+from .conftest import ATTACKS, SOLUTION, sandbox_processes, wait_for
+
+pytestmark = pytest.mark.sandbox
+REPO = Path(__file__).resolve().parents[2]
+MARKERS = ["/root/feynlab-pwned", "/tmp/feynlab-pwned", str(REPO / "feynlab-pwned"),
+           str(REPO / "src" / "feynlab-pwned"), "/etc/feynlab-pwned", "/usr/feynlab-pwned",
+           "/tmp/feynlab-daemon-was-here", "/tmp/result.json", "/home/feynlab-pwned"]
+
+CASES = {
+    "fork_bomb": {"timeout", "error"},
+    "memory_bomb": {"memory"},
+    "infinite_loop": {"timeout"},
+    "cpu_threads": {"timeout"},
+    "sleep_past_wall": {"timeout"},
+    "output_1gb": {"output-limit"},
+    "fill_disk": {"error"},
+    "write_outside": {"passed"},
+    "read_hidden": {"failed"},
+    "read_environ": {"failed"},
+    "network": {"failed"},
+    "kill_everything": {"passed"},
+    "daemon": {"passed"},
+    "fake_verdict": {"failed"},
+    "fake_result_file": {"failed"},
+    "os_exit": {"error"},
+    "sys_exit": {"error"},
+    "monkeypatch": {"failed"},
+    "segfault": {"error"},
+    "recursion": {"error", "memory"},
+    "symlink": {"failed"},
+}
+
+
+def _snapshot(data_dir: Path) -> dict[str, float]:
+    """Modification times of the places an attack would like to change."""
+    watched = [REPO, REPO / "src", REPO / "src" / "feynlab", REPO / "tests" / "sandbox",
+               data_dir, data_dir / "public", data_dir / "hidden", Path("/root"), Path("/etc")]
+    return {str(p): p.stat().st_mtime for p in watched if p.exists()}
+
+
+@pytest.mark.parametrize("attack", sorted(CASES))
+def test_attack(attack: str, runner: Runner, exercise, loopback_services) -> None:  # type: ignore[no-untyped-def]
+    uid = runner.settings.sandbox_uid
+    before = _snapshot(runner.settings.data_dir)
+    baseline = sandbox_processes(uid)
+    code = (ATTACKS / f"{attack}.py").read_text()
+    verdict = runner.grade(exercise=exercise, code=code)
+    assert verdict.status in CASES[attack], (verdict.status, verdict.feedback, verdict.error,
+                                             verdict.output[-500:])
+    assert verdict.duration_s < 30
+    assert verdict.feedback
+    # nothing left behind: the same sandbox processes as before (zygote, bwrap, spares)
+    assert wait_for(lambda: sandbox_processes(uid) <= baseline | _newest_spares(uid, baseline)), (
+        "processes left behind"
+    )
+    for marker in MARKERS:
+        assert not os.path.exists(marker), f"{attack} wrote {marker}"
+    assert _snapshot(runner.settings.data_dir) == before
+    # and the platform still grades a correct solution right after
+    follow_up = runner.grade(exercise=exercise, code=SOLUTION)
+    assert follow_up.status == "passed", follow_up
+
+
+def _newest_spares(uid: int, baseline: set[int]) -> set[int]:
+    """Spares the zygote forked to replace the ones used (children of the zygote, idle)."""
+    spares = set()
+    for pid in sandbox_processes(uid) - baseline:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                state = f.read().rsplit(")", 1)[1].split()[0]
+            with open(f"/proc/{pid}/status") as f:
+                nspid = [line for line in f if line.startswith("NSpid:")][0].split()[1:]
+        except OSError:
+            continue
+        # a spare monitor waits in the zygote's namespace; its learner is PID 1 of its own
+        if state == "S" and (len(nspid) == 2 or (len(nspid) == 3 and nspid[-1] == "1")):
+            spares.add(pid)
+    return spares
+
+
+def test_hidden_labels_and_environment_stay_out(runner: Runner) -> None:
+    code = (
+        "import os, glob\n"
+        "print(sorted(os.listdir('/data')))\n"
+        "print(glob.glob('/**/hidden', recursive=True))\n"
+        "print(os.environ.get('FEYNLAB_SECRET_KEY'))\n"
+        "print(os.getuid(), os.getpid())\n"
+    )
+    result = runner.run_code(code=code)
+    assert result.status == "ok", result
+    lines = result.output.splitlines()
+    assert lines[0] == "['x.npy']"
+    assert lines[1] == "[]"
+    assert lines[2] == "None"
+    assert lines[3] == "1000 1"
+
+
+def test_two_concurrent_runs_cannot_see_each_other(runner: Runner) -> None:
+    writer = (
+        "import time, os\n"
+        "open('secret-a.txt', 'w').write('a'); open('/tmp/secret-a.txt', 'w').write('a')\n"
+        "print('written', flush=True)\n"
+        "time.sleep(2)\n"
+    )
+    reader = (
+        "import time, os, glob\n"
+        "time.sleep(0.7)\n"
+        "found = glob.glob('/**/secret-a.txt', recursive=True)\n"
+        "procs = [p for p in os.listdir('/proc') if p.isdigit()]\n"
+        "print(found, procs)\n"
+    )
+    results = {}
+    threads = [
+        threading.Thread(target=lambda: results.__setitem__("w", runner.run_code(code=writer))),
+        threading.Thread(target=lambda: results.__setitem__("r", runner.run_code(code=reader))),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results["w"].status == "ok" and "written" in results["w"].output
+    assert results["r"].status == "ok", results["r"]
+    assert results["r"].output.strip() == "[] ['1']"
