@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -19,6 +20,8 @@ app = typer.Typer(
 )
 users_app = typer.Typer(help="Manage accounts.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
+courses_app = typer.Typer(help="Course folders.", no_args_is_help=True)
+app.add_typer(courses_app, name="courses")
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -105,6 +108,31 @@ def users_create(
         except AppError as exc:
             fail(exc.message)
         typer.echo(f"created {user.role} {user.email} (id {user.id})")
+
+
+@courses_app.command("check")
+def courses_check(
+    path: Annotated[
+        Path | None,
+        typer.Argument(help="A course folder or a folder of courses (default: courses_dir)."),
+    ] = None,
+    prove: Annotated[
+        bool,
+        typer.Option(help="Also grade solutions (must pass) and starters (must fail)."),
+    ] = False,
+) -> None:
+    """Validate course folders; print every problem as FILE:LINE: MESSAGE; exit 1 if any."""
+    from feynlab.courses.check import run_check
+
+    target = path if path is not None else get_settings().courses_dir
+    try:
+        count = run_check(target, prove=prove, echo=typer.echo)
+    except NotImplementedError as exc:
+        fail(f"--prove: {exc}", code=1)
+        return
+    if count:
+        typer.secho(f"{count} problem(s) found", fg="red", err=True)
+        raise typer.Exit(1)
 
 
 def main() -> None:

@@ -42,7 +42,11 @@ def test_create_course_makes_a_draft_folder(client: TestClient, staff, courses_d
     created = client.post("/api/authoring/courses", json=body, headers=staff)
     assert created.status_code == 201, created.text
     assert created.json() == {
-        "slug": "new-course", "title": "New", "status": "ok", "stale": False, "problems": []
+        "slug": "new-course",
+        "title": "New",
+        "status": "ok",
+        "stale": False,
+        "problems": [],
     }
     assert (courses_dir / "new-course/course.yaml").read_text().startswith("slug: new-course")
     assert (courses_dir / "new-course/lessons").is_dir()
@@ -64,7 +68,10 @@ def test_list_and_read_files(client: TestClient, staff) -> None:
     read = client.get(f"{FILES}/lessons/numbers.md", headers=staff)
     assert read.status_code == 200 and read.json()["content"].startswith("---\ntitle: Numbers")
     missing = client.get(f"{FILES}/lessons/ghost.md", headers=staff)
-    assert missing.status_code == 404 and "'lessons/ghost.md' does not exist" in missing.json()["detail"]
+    assert (
+        missing.status_code == 404
+        and "'lessons/ghost.md' does not exist" in missing.json()["detail"]
+    )
     assert client.get("/api/authoring/courses/ghost/files", headers=staff).status_code == 404
 
 
@@ -97,7 +104,9 @@ def test_invalid_save_is_refused_with_every_problem_and_nothing_written(
     assert path.read_text() == before
 
 
-def test_a_save_that_breaks_another_file_is_refused(client: TestClient, staff, example_dir: Path) -> None:
+def test_a_save_that_breaks_another_file_is_refused(
+    client: TestClient, staff, example_dir: Path
+) -> None:
     manifest = (example_dir / "course.yaml").read_text().replace("  - functions\n", "")
     response = client.put(f"{FILES}/course.yaml", json={"content": manifest}, headers=staff)
     assert response.status_code == 422
@@ -126,27 +135,37 @@ def test_new_lesson_as_draft_then_listed(client: TestClient, staff, example_dir:
     saved = client.put(f"{FILES}/lessons/products.md", json={"content": lesson}, headers=staff)
     assert saved.status_code == 200, saved.text
     assert len(client.get("/api/courses/example").json()["lessons"]) == 2
-    manifest = (example_dir / "course.yaml").read_text().replace(
-        "  - functions\n", "  - functions\n  - products\n"
+    manifest = (
+        (example_dir / "course.yaml")
+        .read_text()
+        .replace("  - functions\n", "  - functions\n  - products\n")
     )
-    assert client.put(f"{FILES}/course.yaml", json={"content": manifest}, headers=staff).status_code == 200
+    assert (
+        client.put(f"{FILES}/course.yaml", json={"content": manifest}, headers=staff).status_code
+        == 200
+    )
     lessons = client.get("/api/courses/example").json()["lessons"]
     assert [lesson["slug"] for lesson in lessons] == ["numbers", "functions", "products"]
 
 
 @pytest.mark.parametrize(
     "path",
-    ["../escape.md", "lessons/../../escape.md", "/etc/passwd", ".git/config", "lessons//x.md",
-     "lessons/run.sh", "a/b/c/d/e.md"],
+    [
+        "../escape.md",
+        "lessons/../../escape.md",
+        "/etc/passwd",
+        ".git/config",
+        "lessons//x.md",
+        "lessons/run.sh",
+        "a/b/c/d/e.md",
+    ],
 )
 def test_paths_outside_the_rules_are_refused(path: str) -> None:
     with pytest.raises(Invalid):
         split_path(path)
 
 
-def test_traversal_through_the_url_is_refused(
-    client: TestClient, staff, courses_dir: Path
-) -> None:
+def test_traversal_through_the_url_is_refused(client: TestClient, staff, courses_dir: Path) -> None:
     for url in [f"{FILES}/..%2F..%2Fescape.md", f"{FILES}/lessons/%2E%2E/%2E%2E/escape.md"]:
         response = client.put(url, json={"content": "x"}, headers=staff)
         assert response.status_code in (404, 422), (url, response.status_code)
@@ -206,6 +225,8 @@ def test_preview_check_reports_problems_without_saving(
     )
     assert clean.json() == {"problems": [], "other_problems": []}
     missing = client.post(
-        "/api/authoring/preview-check", json={"path": "ghost/course.yaml", "content": ""}, headers=staff
+        "/api/authoring/preview-check",
+        json={"path": "ghost/course.yaml", "content": ""},
+        headers=staff,
     )
     assert missing.status_code == 404

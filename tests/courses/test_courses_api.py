@@ -161,7 +161,9 @@ def test_marking_a_lesson_read(client, make_user, login) -> None:
 def test_reload_is_for_instructors(client, make_user, login) -> None:
     assert client.post("/api/courses/reload").status_code == 401
     learner = client.post("/api/courses/reload", headers=login(make_user()))
-    assert learner.status_code == 403 and learner.json()["detail"] == "Only instructors may do this."
+    assert (
+        learner.status_code == 403 and learner.json()["detail"] == "Only instructors may do this."
+    )
     staff = login(make_user(Role.instructor))
     response = client.post("/api/courses/reload", headers=staff)
     assert response.status_code == 200
@@ -169,7 +171,9 @@ def test_reload_is_for_instructors(client, make_user, login) -> None:
     assert client.post("/api/courses/ghost/reload", headers=staff).status_code == 404
 
 
-def test_draft_courses_are_hidden_from_learners(client, make_user, login, example_dir: Path) -> None:
+def test_draft_courses_are_hidden_from_learners(
+    client, make_user, login, example_dir: Path
+) -> None:
     manifest = example_dir / "course.yaml"
     manifest.write_text(manifest.read_text() + "draft: true\n")
     staff = login(make_user(Role.instructor))

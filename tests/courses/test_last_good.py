@@ -67,7 +67,9 @@ def test_a_course_never_valid_is_409_for_staff_and_hidden_from_learners(
 ) -> None:
     broken = courses_dir / "broken"
     broken.mkdir()
-    (broken / "course.yaml").write_text("slug: broken\ntitle: Broken\nlevel: beginner\nlessons: [x]\n")
+    (broken / "course.yaml").write_text(
+        "slug: broken\ntitle: Broken\nlevel: beginner\nlessons: [x]\n"
+    )
     staff = login(make_user(Role.instructor))
     client.post("/api/courses/reload", headers=staff)
     assert [c["slug"] for c in client.get("/api/courses").json()] == ["example"]
@@ -80,7 +82,9 @@ def test_a_course_never_valid_is_409_for_staff_and_hidden_from_learners(
     assert "lessons/x.md is missing" in conflict.json()["detail"]
 
 
-def test_a_removed_folder_disappears(client: TestClient, make_user, login, courses_dir: Path) -> None:
+def test_a_removed_folder_disappears(
+    client: TestClient, make_user, login, courses_dir: Path
+) -> None:
     staff = login(make_user(Role.instructor))
     (courses_dir / "example").rename(courses_dir / ".example-hidden")
     assert client.post("/api/courses/reload", headers=staff).json() == []

@@ -60,7 +60,11 @@ def test_content_is_immutable() -> None:
 def test_every_kind_of_problem_is_reported_at_once_with_file_and_line(example_dir: Path) -> None:
     edit(example_dir / "course.yaml", "level: beginner", "level: beginner\ncolour: blue")
     edit(example_dir / "course.yaml", "  - functions\n", "  - functions\n  - numbers\n  - ghost\n")
-    edit(example_dir / "lessons/numbers.md", "    correct: true\n    explanation: $10", "    explanation: $10")
+    edit(
+        example_dir / "lessons/numbers.md",
+        "    correct: true\n    explanation: $10",
+        "    explanation: $10",
+    )
     edit(example_dir / "lessons/numbers.md", "\\frac{n(n+1)}{2}", "\\frac{n(n+1)}{2")
     functions = example_dir / "lessons/functions.md"
     edit(functions, "A function $f(a, b) = a + b$", "A function $f(a, b) = a + b")
@@ -75,7 +79,9 @@ def test_every_kind_of_problem_is_reported_at_once_with_file_and_line(example_di
     found = result.problems
     assert where(found, "unknown key 'colour'") == [("course.yaml", 5)]
     assert where(found, "'numbers' is listed twice") == [("course.yaml", 9)]
-    assert where(found, "'ghost' is listed but lessons/ghost.md is missing") == [("course.yaml", 10)]
+    assert where(found, "'ghost' is listed but lessons/ghost.md is missing") == [
+        ("course.yaml", 10)
+    ]
     assert where(found, "quiz 'sum-ten' has no right answer") == [("lessons/numbers.md", 26)]
     assert where(found, "'{' is never closed") == [("lessons/numbers.md", 10)]
     assert where(found, "'$' is never closed") == [("lessons/functions.md", 8)]
@@ -95,7 +101,9 @@ def test_bad_yaml_is_reported_with_its_line(example_dir: Path) -> None:
     problems = load_course(example_dir).problems
     yaml_errors = [(p.file, p.line) for p in problems if p.message.startswith("invalid YAML")]
     assert ("exercises/add/exercise.yaml", 7) in yaml_errors
-    assert any(file == "lessons/numbers.md" and line and 24 <= line <= 27 for file, line in yaml_errors)
+    assert any(
+        file == "lessons/numbers.md" and line and 24 <= line <= 27 for file, line in yaml_errors
+    )
 
 
 def test_missing_key_points_at_the_mapping_and_names_the_key(example_dir: Path) -> None:
@@ -138,7 +146,9 @@ def test_exercise_folder_problems(example_dir: Path) -> None:
     problems = load_course(example_dir).problems
     assert where(problems, "solution.py must define `add`") == [("exercises/add/solution.py", 1)]
     assert where(problems, "Python syntax error") == [("exercises/add/starter.py", 1)]
-    assert where(problems, "lesson 'nowhere' is not a lesson") == [("exercises/add/exercise.yaml", None)]
+    assert where(problems, "lesson 'nowhere' is not a lesson") == [
+        ("exercises/add/exercise.yaml", None)
+    ]
     assert where(problems, "exercise 'missing' is not an exercise") == [("lessons/functions.md", 2)]
 
 
@@ -157,10 +167,16 @@ def test_listed_exercise_without_folder_and_missing_figure(example_dir: Path) ->
 def test_draft_lesson_is_checked_but_not_published(example_dir: Path) -> None:
     (example_dir / "lessons/draft.md").write_text("---\ntitle: Draft\n---\nSoon $x$.\n")
     result = load_course(example_dir)
-    assert result.ok and [lesson.slug for lesson in result.course.lessons] == ["numbers", "functions"]
+    assert result.ok and [lesson.slug for lesson in result.course.lessons] == [
+        "numbers",
+        "functions",
+    ]
     (example_dir / "lessons/draft.md").write_text("no front matter, $x\n")
     problems = load_course(example_dir).problems
-    assert [(p.file, p.line) for p in problems] == [("lessons/draft.md", 1), ("lessons/draft.md", 1)]
+    assert [(p.file, p.line) for p in problems] == [
+        ("lessons/draft.md", 1),
+        ("lessons/draft.md", 1),
+    ]
 
 
 def test_symlink_leaving_the_course_is_a_problem(example_dir: Path, tmp_path: Path) -> None:
@@ -178,5 +194,23 @@ def test_folder_name_must_match_slug_and_missing_manifest(courses_dir: Path) -> 
     (courses_dir / "example").rename(courses_dir / "renamed")
     (courses_dir / "empty").mkdir()
     results = {r.slug: r for r in load_all(courses_dir)}
-    assert where(results["renamed"].problems, "differs from the folder name") == [("course.yaml", 1)]
+    assert where(results["renamed"].problems, "differs from the folder name") == [
+        ("course.yaml", 1)
+    ]
     assert where(results["empty"].problems, "needs a course.yaml") == [("course.yaml", None)]
+
+
+def test_exercise_converts_to_the_grading_layers_gradable_exercise() -> None:
+    course = load_course(EXAMPLE_COURSES / "example").course
+    assert course is not None
+    gradable = course.exercises[0].gradable()
+    assert (gradable.course, gradable.slug, gradable.entrypoint) == ("example", "add", "add")
+    assert gradable.pass_bar is not None and gradable.pass_bar.at_least == 1.0
+    assert gradable.limits == {
+        "wall_s": 5.0,
+        "cpu_s": 5.0,
+        "memory_mb": 256,
+        "pids": 8,
+        "output_kb": 64,
+    }
+    assert gradable.grader_path.is_file()

@@ -98,6 +98,26 @@ def sandbox_processes(uid: int) -> set[int]:
     return pids
 
 
+def leftover_run_processes(uid: int, spares: int) -> list[tuple[int, list[str]]]:
+    """Sandbox processes that belong to a run (three PID namespaces deep) and are not spares.
+
+    A waiting spare is PID 1 of its run's namespace; anything else that deep is a leftover,
+    and more PID-1 processes than spares means a run's init outlived its run.
+    """
+    deep = []
+    for pid in sandbox_processes(uid):
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                nspid = next(line for line in f if line.startswith("NSpid:")).split()[1:]
+        except (OSError, StopIteration):
+            continue
+        if len(nspid) >= 3:
+            deep.append((pid, nspid))
+    inits = [p for p in deep if p[1][-1] == "1"]
+    others = [p for p in deep if p[1][-1] != "1"]
+    return others + (inits if len(inits) > spares else [])
+
+
 def wait_for(predicate, timeout_s: float = 5.0) -> bool:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:

@@ -14,7 +14,7 @@ import pytest
 
 from feynlab.grading.runner import Runner
 
-from .conftest import ATTACKS, SOLUTION, sandbox_processes, wait_for
+from .conftest import ATTACKS, SOLUTION, leftover_run_processes, wait_for
 
 pytestmark = pytest.mark.sandbox
 REPO = Path(__file__).resolve().parents[2]
@@ -58,16 +58,15 @@ def _snapshot(data_dir: Path) -> dict[str, float]:
 def test_attack(attack: str, runner: Runner, exercise, loopback_services) -> None:  # type: ignore[no-untyped-def]
     uid = runner.settings.sandbox_uid
     before = _snapshot(runner.settings.data_dir)
-    baseline = sandbox_processes(uid)
     code = (ATTACKS / f"{attack}.py").read_text()
     verdict = runner.grade(exercise=exercise, code=code)
     assert verdict.status in CASES[attack], (verdict.status, verdict.feedback, verdict.error,
                                              verdict.output[-500:])
     assert verdict.duration_s < 30
     assert verdict.feedback
-    # nothing left behind: the same sandbox processes as before (zygote, bwrap, spares)
-    assert wait_for(lambda: sandbox_processes(uid) <= baseline | _newest_spares(uid, baseline)), (
-        "processes left behind"
+    # nothing left behind: no process of a finished run is alive (spares wait as PID 1)
+    assert wait_for(lambda: not leftover_run_processes(uid, runner.sandbox.workers)), (
+        leftover_run_processes(uid, runner.sandbox.workers)
     )
     for marker in MARKERS:
         assert not os.path.exists(marker), f"{attack} wrote {marker}"
@@ -77,28 +76,12 @@ def test_attack(attack: str, runner: Runner, exercise, loopback_services) -> Non
     assert follow_up.status == "passed", follow_up
 
 
-def _newest_spares(uid: int, baseline: set[int]) -> set[int]:
-    """Spares the zygote forked to replace the ones used (children of the zygote, idle)."""
-    spares = set()
-    for pid in sandbox_processes(uid) - baseline:
-        try:
-            with open(f"/proc/{pid}/stat") as f:
-                state = f.read().rsplit(")", 1)[1].split()[0]
-            with open(f"/proc/{pid}/status") as f:
-                nspid = [line for line in f if line.startswith("NSpid:")][0].split()[1:]
-        except OSError:
-            continue
-        # a spare monitor waits in the zygote's namespace; its learner is PID 1 of its own
-        if state == "S" and (len(nspid) == 2 or (len(nspid) == 3 and nspid[-1] == "1")):
-            spares.add(pid)
-    return spares
-
-
 def test_hidden_labels_and_environment_stay_out(runner: Runner) -> None:
     code = (
         "import os, glob\n"
         "print(sorted(os.listdir('/data')))\n"
-        "print(glob.glob('/**/hidden', recursive=True))\n"
+        "print([r for r, d, f in os.walk('/') if not r.startswith(('/usr', '/proc', '/sys'))"
+        " and 'hidden' in d])\n"
         "print(os.environ.get('FEYNLAB_SECRET_KEY'))\n"
         "print(os.getuid(), os.getpid())\n"
     )
@@ -121,7 +104,8 @@ def test_two_concurrent_runs_cannot_see_each_other(runner: Runner) -> None:
     reader = (
         "import time, os, glob\n"
         "time.sleep(0.7)\n"
-        "found = glob.glob('/**/secret-a.txt', recursive=True)\n"
+        "found = [p for top in ('/home', '/tmp', '/run', '/data', '/dev/shm')"
+        " for p in glob.glob(top + '/**/secret-a.txt', recursive=True)]\n"
         "procs = [p for p in os.listdir('/proc') if p.isdigit()]\n"
         "print(found, procs)\n"
     )

@@ -3,7 +3,7 @@
  * markdown-it + KaTeX math + highlighted code, ```python fences as runnable cells,
  * ```quiz fences as quiz placeholders, everything sanitized by DOMPurify.
  */
-import MarkdownItCtor, { type MarkdownIt } from 'markdown-it'
+import MarkdownItCtor, { type Env, type MarkdownIt } from 'markdown-it'
 import { mathPlugin } from './math'
 import { escapeHtml, highlightCode, isPython } from './highlight'
 import { parseQuiz, type QuizSource } from './quiz'
@@ -103,9 +103,53 @@ export function stripFrontMatter(source: string): string {
   return m[0].replace(/[^\n]/g, '') + source.slice(m[0].length)
 }
 
-export function renderMarkdown(source: string, options: RenderOptions = {}): Rendered {
+// Sanitizing is the costly step (KaTeX output is large): each top-level block is sanitized once
+// and remembered, so a keystroke in the live preview only sanitizes the block it changed.
+const cleanCache = new Map<string, string>()
+const CLEAN_CACHE_LIMIT = 3000
+
+function sanitizeCached(raw: string): string {
+  let clean = cleanCache.get(raw)
+  if (clean === undefined) {
+    clean = sanitize(raw)
+    if (cleanCache.size >= CLEAN_CACHE_LIMIT) cleanCache.clear()
+    cleanCache.set(raw, clean)
+  }
+  return clean
+}
+
+/** One top-level block of the document (a paragraph, a list, a formula, a cell...), sanitized. */
+export interface RenderedBlock {
+  /** 1-based source line where the block starts. */
+  line: number
+  html: string
+}
+
+export interface RenderedBlocks extends Omit<Rendered, 'html'> {
+  blocks: RenderedBlock[]
+}
+
+/** Renders block by block; each block's HTML is sanitized and wrapped in `div.md-block[data-line]`. */
+export function renderBlocks(source: string, options: RenderOptions = {}): RenderedBlocks {
   md ??= createMarkdown()
   const env: RenderEnv = { cells: [], quizzes: [], problems: [], mode: options.mode ?? 'reader', figureBase: options.figureBase }
-  const raw = md.render(stripFrontMatter(source), env as unknown as Parameters<MarkdownIt["render"]>[1])
-  return { html: sanitize(raw), cells: env.cells, quizzes: env.quizzes, problems: env.problems }
+  const mdEnv = env as unknown as Env
+  const tokens = md.parse(stripFrontMatter(source), mdEnv)
+  const blocks: RenderedBlock[] = []
+  let group: typeof tokens = []
+  for (const token of tokens) {
+    group.push(token)
+    if (token.level === 0 && token.nesting <= 0) {
+      const line = (group[0].map?.[0] ?? 0) + 1
+      const clean = sanitizeCached(md.renderer.render(group, md.options, mdEnv))
+      blocks.push({ line, html: `<div class="md-block" data-line="${line}">${clean}</div>` })
+      group = []
+    }
+  }
+  return { blocks, cells: env.cells, quizzes: env.quizzes, problems: env.problems }
+}
+
+export function renderMarkdown(source: string, options: RenderOptions = {}): Rendered {
+  const { blocks, ...rest } = renderBlocks(source, options)
+  return { html: blocks.map((b) => b.html).join('\n'), ...rest }
 }

@@ -10,7 +10,7 @@ import re
 import secrets
 import stat
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from feynlab.errors import Forbidden, Invalid, NotFound, TooLarge
@@ -24,7 +24,9 @@ _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 def split_path(path: str) -> list[str]:
     """The segments of a course-relative path, or 422 with what is wrong with it."""
     if not path or path.startswith("/") or "\\" in path or "\0" in path:
-        raise Invalid(f"path: {path!r} must be relative to the course folder, like lessons/intro.md.")
+        raise Invalid(
+            f"path: {path!r} must be relative to the course folder, like lessons/intro.md."
+        )
     parts = path.split("/")
     if any(part in ("", ".", "..") for part in parts):
         raise Invalid(f"path: {path!r} may not contain '..', '.' or empty parts.")
@@ -105,7 +107,9 @@ def write_atomic(root: Path, parts: list[str], content: str, *, shown: str) -> N
             raise _link_refused(shown)
         temp = f".{name}.{secrets.token_hex(6)}.tmp"
         fd = os.open(
-            temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644,
+            temp,
+            os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
+            0o644,
             dir_fd=folder,
         )
         try:
@@ -115,10 +119,8 @@ def write_atomic(root: Path, parts: list[str], content: str, *, shown: str) -> N
                 os.fsync(handle.fileno())
             os.replace(temp, name, src_dir_fd=folder, dst_dir_fd=folder)
         except BaseException:
-            try:
+            with suppress(FileNotFoundError):
                 os.unlink(temp, dir_fd=folder)
-            except FileNotFoundError:
-                pass
             raise
 
 

@@ -52,7 +52,8 @@ class PreviewCheckIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     path: str = Field(
-        min_length=3, max_length=400,
+        min_length=3,
+        max_length=400,
         description="COURSE/PATH, e.g. example/lessons/numbers.md (the file need not exist).",
     )
     content: str

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from feynlab.courses.formats import Level, Limits, PassBar
+
+if TYPE_CHECKING:
+    from feynlab.grading.exercise import GradableExercise
 
 
 class _Frozen(BaseModel):
@@ -78,6 +81,20 @@ class Exercise(_Frozen):
     @property
     def solution_path(self) -> Path:
         return self.directory / "solution.py"
+
+    def gradable(self) -> GradableExercise:
+        """What the grading layer needs (feynlab.grading.exercise), from this validated version."""
+        from feynlab.grading.exercise import GradableExercise
+        from feynlab.grading.exercise import PassBar as GradingPassBar
+
+        return GradableExercise(
+            course=self.course,
+            slug=self.slug,
+            directory=self.directory,
+            entrypoint=self.entrypoint,
+            pass_bar=GradingPassBar(self.pass_bar.metric, self.pass_bar.at_least),
+            limits=self.limits.model_dump(exclude_none=True),
+        )
 
 
 class Course(_Frozen):

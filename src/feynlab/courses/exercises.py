@@ -84,9 +84,7 @@ def _fallback(slug: str) -> dict[str, object]:
     }
 
 
-def parse_exercise(
-    files: CourseFiles, *, course: str, slug: str, listed: bool
-) -> ParsedExercise:
+def parse_exercise(files: CourseFiles, *, course: str, slug: str, listed: bool) -> ParsedExercise:
     """Load ``exercises/<slug>/``; a folder not listed in course.yaml may still be incomplete."""
     folder = f"exercises/{slug}"
     rel = f"{folder}/exercise.yaml"

@@ -68,7 +68,9 @@ def content_hash(root: Path) -> str:
             rel = path.relative_to(root).as_posix()
             digest.update(rel.encode() + b"\0")
             try:
-                digest.update(path.read_bytes() if not path.is_symlink() else os.readlink(path).encode())
+                digest.update(
+                    path.read_bytes() if not path.is_symlink() else os.readlink(path).encode()
+                )
             except OSError:
                 digest.update(b"<unreadable>")
             digest.update(b"\0")

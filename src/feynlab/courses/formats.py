@@ -63,11 +63,11 @@ class PassBar(_Strict):
 class Limits(_Strict):
     """Per-exercise run limits; a missing one takes the platform default (settings)."""
 
-    wall_s: float | None = Field(None, gt=0, le=3600)
-    cpu_s: float | None = Field(None, gt=0, le=36_000)
-    memory_mb: int | None = Field(None, gt=0, le=65_536)
-    pids: int | None = Field(None, ge=1, le=4096)
-    output_kb: int | None = Field(None, ge=1, le=102_400)
+    wall_s: float | None = Field(default=None, gt=0, le=3600)
+    cpu_s: float | None = Field(default=None, gt=0, le=36_000)
+    memory_mb: int | None = Field(default=None, gt=0, le=65_536)
+    pids: int | None = Field(default=None, ge=1, le=4096)
+    output_kb: int | None = Field(default=None, ge=1, le=102_400)
 
 
 class ExerciseFile(_Strict):
@@ -78,5 +78,5 @@ class ExerciseFile(_Strict):
     statement: Text
     entrypoint: Identifier
     pass_bar: PassBar = Field(alias="pass")
-    limits: Limits = Field(default_factory=Limits)
+    limits: Limits = Limits()
     hints: list[Text] = Field(default_factory=list)

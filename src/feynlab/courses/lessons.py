@@ -30,9 +30,12 @@ def split_front_matter(text: str, *, file: str) -> tuple[str | None, str, int, l
     """(front matter YAML, body, lines before the body, problems)."""
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
-        return None, text, 0, [
-            Problem(file, 1, "a lesson starts with YAML front matter between '---' lines")
-        ]
+        return (
+            None,
+            text,
+            0,
+            [Problem(file, 1, "a lesson starts with YAML front matter between '---' lines")],
+        )
     for index in range(1, len(lines)):
         if lines[index].strip() in FENCE_MARKERS:
             return "\n".join(lines[1:index]), "\n".join(lines[index + 1 :]), index + 1, []
@@ -116,17 +119,13 @@ def parse_lesson(
                 quiz, found = _quiz(token, file=file, fence_line=fence_line)
                 problems += found
                 if quiz is not None:
-                    if quiz.id in seen:
-                        problems.append(
-                            Problem(
-                                file,
-                                fence_line,
-                                f"quiz id {quiz.id!r} is used twice (first at line {seen[quiz.id]})",
-                            )
-                        )
-                    seen.setdefault(quiz.id, fence_line)
+                    first = seen.setdefault(quiz.id, fence_line)
+                    if first != fence_line:
+                        message = f"quiz id {quiz.id!r} is used twice (first at line {first})"
+                        problems.append(Problem(file, fence_line, message))
                     quizzes.append(quiz)
-                    indent = body_lines[start][: len(body_lines[start]) - len(body_lines[start].lstrip())]
+                    line_text = body_lines[start]
+                    indent = line_text[: len(line_text) - len(line_text.lstrip())]
                     replacements.append((start, end, f'{indent}<div data-quiz="{quiz.id}"></div>'))
             elif _is_cell(info):
                 cells.append(Cell(index=len(cells), code=token.content, line=fence_line))

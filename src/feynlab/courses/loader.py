@@ -61,14 +61,18 @@ def _lessons(
     lessons: dict[str, Lesson] = {}
     quizzes: list[tuple[str, Quiz]] = []
     listed = set(manifest.lessons)
-    on_disk = {
-        name[:-3] for name in files.listdir("lessons") if name.endswith(".md")
-    } if files.is_dir("lessons") else set()
+    on_disk = (
+        {name[:-3] for name in files.listdir("lessons") if name.endswith(".md")}
+        if files.is_dir("lessons")
+        else set()
+    )
     for index, slug in enumerate(manifest.lessons):
         if slug not in on_disk:
             line = doc.line_of(("lessons", index))
             problems.append(
-                Problem(MANIFEST, line, f"lesson {slug!r} is listed but lessons/{slug}.md is missing")
+                Problem(
+                    MANIFEST, line, f"lesson {slug!r} is listed but lessons/{slug}.md is missing"
+                )
             )
     # Unlisted lesson files are drafts: checked, but not published.
     ordered = [s for s in manifest.lessons if s in on_disk] + sorted(on_disk - listed)
@@ -103,7 +107,9 @@ def _exercises(
         if slug not in folders:
             line = doc.line_of(("exercises", index))
             problems.append(
-                Problem(MANIFEST, line, f"exercise {slug!r} is listed but exercises/{slug}/ is missing")
+                Problem(
+                    MANIFEST, line, f"exercise {slug!r} is listed but exercises/{slug}/ is missing"
+                )
             )
     for slug in sorted(folders):
         if not files.is_dir(f"exercises/{slug}"):
@@ -127,7 +133,9 @@ def _exercises(
 
 
 def _link(
-    manifest: CourseFile, lessons: dict[str, Lesson], exercises: dict[str, Exercise],
+    manifest: CourseFile,
+    lessons: dict[str, Lesson],
+    exercises: dict[str, Exercise],
     problems: list[Problem],
 ) -> tuple[Lesson, ...]:
     """Attach exercises to lessons: those the front matter lists, then those naming the lesson."""
@@ -140,17 +148,23 @@ def _link(
             if name not in manifest.exercises:
                 problems.append(
                     Problem(
-                        f"lessons/{slug}.md", 2, f"exercise {name!r} is not an exercise of course.yaml"
+                        f"lessons/{slug}.md",
+                        2,
+                        f"exercise {name!r} is not an exercise of course.yaml",
                     )
                 )
         extra = [
-            ex.slug for ex in exercises.values() if ex.lesson == slug and ex.slug not in lesson.exercises
+            ex.slug
+            for ex in exercises.values()
+            if ex.lesson == slug and ex.slug not in lesson.exercises
         ]
         order = [e for e in manifest.exercises if e in (*lesson.exercises, *extra)]
         reader = lesson.reader_markdown.replace(
             "](../figures/", f"](/api/courses/{manifest.slug}/figures/"
         )
-        linked.append(lesson.model_copy(update={"exercises": tuple(order), "reader_markdown": reader}))
+        linked.append(
+            lesson.model_copy(update={"exercises": tuple(order), "reader_markdown": reader})
+        )
     return tuple(linked)
 
 
@@ -207,8 +221,14 @@ def load_course(root: Path, *, overrides: Mapping[str, str] | None = None) -> Lo
             content_hash=digest,
         )
     return LoadResult(
-        root.name, root, course, tuple(sorted(set(problems), key=_order)), digest,
-        title=manifest.title, summary=manifest.summary, level=manifest.level,
+        root.name,
+        root,
+        course,
+        tuple(sorted(set(problems), key=_order)),
+        digest,
+        title=manifest.title,
+        summary=manifest.summary,
+        level=manifest.level,
     )
 
 

@@ -97,7 +97,9 @@ def check_math(text: str, *, file: str, first_line: int = 1) -> list[Problem]:
                 mode = None
             elif mode == "$":
                 problems.append(
-                    Problem(file, line, f"math: '$$' inside the '$' formula opened at line {start_line}")
+                    Problem(
+                        file, line, f"math: '$$' inside the '$' formula opened at line {start_line}"
+                    )
                 )
                 mode = None
             else:

@@ -91,7 +91,9 @@ class CourseRegistry:
             for entry in entries:
                 if entry.problems:
                     log.warning(
-                        "course %s has %d problem(s)%s", entry.slug, len(entry.problems),
+                        "course %s has %d problem(s)%s",
+                        entry.slug,
+                        len(entry.problems),
                         "; serving its last good version" if entry.course else "",
                     )
             return entries

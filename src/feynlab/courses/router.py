@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, status
 from fastapi.responses import FileResponse
 
@@ -23,18 +25,24 @@ from feynlab.progress.schemas import CourseProgressRead, LearnerCourseProgressRe
 public = APIRouter(prefix="/courses", tags=["courses"])
 private = APIRouter(prefix="/courses", tags=["courses"])
 
-_NOT_FOUND = {404: {"description": "No such course, lesson or exercise."}}
-_BROKEN = {409: {"description": "Staff only: the course is invalid and has no good version."}}
+Responses = dict[int | str, dict[str, Any]]
+_NOT_FOUND: Responses = {404: {"description": "No such course, lesson or exercise."}}
+_STAFF: Responses = {403: {"description": "Instructors only."}}
+_BROKEN: Responses = {409: {"description": "Staff: the course is invalid, with no good version."}}
 
 
 @public.get("", response_model=list[CourseSummaryRead])
-def catalog(registry: CourseRegistryDep, db: DbSession, user: OptionalUser) -> list[CourseSummaryRead]:
+def catalog(
+    registry: CourseRegistryDep, db: DbSession, user: OptionalUser
+) -> list[CourseSummaryRead]:
     """Every course, with the caller's progress when logged in."""
     return service.catalog(registry=registry, db=db, user=user)
 
 
 @public.get("/{course}", responses={**_NOT_FOUND, **_BROKEN})
-def syllabus(course: str, registry: CourseRegistryDep, db: DbSession, user: OptionalUser) -> SyllabusRead:
+def syllabus(
+    course: str, registry: CourseRegistryDep, db: DbSession, user: OptionalUser
+) -> SyllabusRead:
     """A course's lessons in order with their exercises, and the caller's progress."""
     return service.syllabus(registry=registry, db=db, user=user, slug=course)
 
@@ -47,7 +55,9 @@ def lesson(course: str, lesson: str, registry: CourseRegistryDep, user: Optional
 
 
 @public.get("/{course}/exercises/{exercise}", responses={**_NOT_FOUND, **_BROKEN})
-def exercise(course: str, exercise: str, registry: CourseRegistryDep, user: OptionalUser) -> ExerciseRead:
+def exercise(
+    course: str, exercise: str, registry: CourseRegistryDep, user: OptionalUser
+) -> ExerciseRead:
     """An exercise's statement, starter code, hints, pass bar and limits."""
     return service.read_exercise(registry=registry, user=user, course=course, exercise=exercise)
 
@@ -61,8 +71,10 @@ def figure(course: str, name: str, registry: CourseRegistryDep, user: OptionalUs
     """An image from the course's figures/ folder (lessons link them as ../figures/NAME)."""
     path, kind = service.figure_path(registry=registry, user=user, course=course, name=name)
     # SVG may carry script: served with a CSP that forbids it, and never sniffed as HTML.
-    headers = {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
-               "X-Content-Type-Options": "nosniff"}
+    headers = {
+        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+        "X-Content-Type-Options": "nosniff",
+    }
     return FileResponse(path, media_type=kind, headers=headers)
 
 
@@ -83,23 +95,33 @@ def mark_read(
     responses={**_NOT_FOUND, 422: {"description": "Choices out of range or wrong in number."}},
 )
 def answer_quiz(
-    course: str, lesson: str, quiz: str, body: QuizAnswerIn,
-    registry: CourseRegistryDep, db: DbSession, user: CurrentUser,
+    course: str,
+    lesson: str,
+    quiz: str,
+    body: QuizAnswerIn,
+    registry: CourseRegistryDep,
+    db: DbSession,
+    user: CurrentUser,
 ) -> QuizAnswerOut:
     """Check an answer on the server and record it; the right choices come back only now."""
     return service.answer_quiz(
-        registry=registry, db=db, user=user, course=course, lesson=lesson, quiz=quiz,
+        registry=registry,
+        db=db,
+        user=user,
+        course=course,
+        lesson=lesson,
+        quiz=quiz,
         choices=body.choices,
     )
 
 
-@private.post("/reload", responses={403: {"description": "Instructors only."}})
+@private.post("/reload", responses=_STAFF)
 def reload_all(registry: CourseRegistryDep, user: Instructor) -> list[ReloadedRead]:
     """Re-read every course folder now (instructors)."""
     return service.reload(registry=registry)
 
 
-@private.post("/{course}/reload", responses={403: {"description": "Instructors only."}, **_NOT_FOUND})
+@private.post("/{course}/reload", responses={**_STAFF, **_NOT_FOUND})
 def reload_one(course: str, registry: CourseRegistryDep, user: Instructor) -> list[ReloadedRead]:
     """Re-read one course folder now (instructors)."""
     return service.reload(registry=registry, course=course)
@@ -107,7 +129,7 @@ def reload_one(course: str, registry: CourseRegistryDep, user: Instructor) -> li
 
 @private.get(
     "/{course}/progress",
-    responses={403: {"description": "Instructors only."}, **_NOT_FOUND, **_BROKEN},
+    responses={**_STAFF, **_NOT_FOUND, **_BROKEN},
 )
 def course_progress(
     course: str, registry: CourseRegistryDep, db: DbSession, user: Instructor

@@ -40,7 +40,9 @@ class CourseSummaryRead(StaffFields):
     draft: bool
     lesson_count: int
     exercise_count: int
-    progress: CourseProgressRead | None = Field(None, description="The caller's; null if anonymous.")
+    progress: CourseProgressRead | None = Field(
+        None, description="The caller's; null if anonymous."
+    )
 
 
 class ExerciseBrief(BaseModel):

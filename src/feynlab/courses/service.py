@@ -39,7 +39,7 @@ FIGURE_TYPES = {
 
 def _staff(entry: CourseEntry, user: User | None) -> StaffFields:
     if user is None or not user.is_staff:
-        return StaffFields()
+        return StaffFields(status=None, problems=None, stale=None)
     return StaffFields(
         status=entry.status,
         problems=[ProblemRead(**p.as_dict()) for p in entry.problems],  # type: ignore[arg-type]
@@ -50,17 +50,16 @@ def _staff(entry: CourseEntry, user: User | None) -> StaffFields:
 def visible_entries(*, registry: CourseRegistry, user: User | None) -> list[CourseEntry]:
     """Courses the caller may see: learners see served, published courses; staff see all."""
     staff = user is not None and user.is_staff
-    return [
-        e for e in registry.entries()
-        if staff or (e.course is not None and not e.course.draft)
-    ]
+    return [e for e in registry.entries() if staff or (e.course is not None and not e.course.draft)]
 
 
 def visible_courses(*, registry: CourseRegistry, user: User | None) -> list[Course]:
     return [e.course for e in visible_entries(registry=registry, user=user) if e.course]
 
 
-def get_course(*, registry: CourseRegistry, user: User | None, slug: str) -> tuple[CourseEntry, Course]:
+def get_course(
+    *, registry: CourseRegistry, user: User | None, slug: str
+) -> tuple[CourseEntry, Course]:
     """The served version of a course, or a clear 404 / 409."""
     entry = registry.get(slug)
     staff = user is not None and user.is_staff
@@ -99,7 +98,9 @@ def _brief(exercise: Exercise) -> ExerciseBrief:
     return ExerciseBrief(slug=exercise.slug, title=exercise.title, lesson=exercise.lesson)
 
 
-def syllabus(*, registry: CourseRegistry, db: Session, user: User | None, slug: str) -> SyllabusRead:
+def syllabus(
+    *, registry: CourseRegistry, db: Session, user: User | None, slug: str
+) -> SyllabusRead:
     entry, course = get_course(registry=registry, user=user, slug=slug)
     mine = progress.course_progress(db=db, user_id=user.id, courses=[course]) if user else {}
     return SyllabusRead(
@@ -123,7 +124,9 @@ def syllabus(*, registry: CourseRegistry, db: Session, user: User | None, slug: 
     )
 
 
-def get_lesson(*, registry: CourseRegistry, user: User | None, course: str, lesson: str) -> tuple[Course, Lesson]:
+def get_lesson(
+    *, registry: CourseRegistry, user: User | None, course: str, lesson: str
+) -> tuple[Course, Lesson]:
     _, found = get_course(registry=registry, user=user, slug=course)
     item = found.lesson(lesson)
     if item is None:
@@ -131,7 +134,9 @@ def get_lesson(*, registry: CourseRegistry, user: User | None, course: str, less
     return found, item
 
 
-def read_lesson(*, registry: CourseRegistry, user: User | None, course: str, lesson: str) -> LessonRead:
+def read_lesson(
+    *, registry: CourseRegistry, user: User | None, course: str, lesson: str
+) -> LessonRead:
     found, item = get_lesson(registry=registry, user=user, course=course, lesson=lesson)
     slugs = [other.slug for other in found.lessons]
     at = slugs.index(item.slug)
@@ -152,13 +157,21 @@ def read_lesson(*, registry: CourseRegistry, user: User | None, course: str, les
     )
 
 
-def mark_read(*, registry: CourseRegistry, db: Session, user: User, course: str, lesson: str) -> None:
+def mark_read(
+    *, registry: CourseRegistry, db: Session, user: User, course: str, lesson: str
+) -> None:
     get_lesson(registry=registry, user=user, course=course, lesson=lesson)
     progress.mark_lesson_read(db=db, user_id=user.id, course=course, lesson=lesson)
 
 
 def answer_quiz(
-    *, registry: CourseRegistry, db: Session, user: User, course: str, lesson: str, quiz: str,
+    *,
+    registry: CourseRegistry,
+    db: Session,
+    user: User,
+    course: str,
+    lesson: str,
+    quiz: str,
     choices: list[int],
 ) -> QuizAnswerOut:
     """Check an answer on the server, record it, and only then reveal the right choices."""
@@ -176,8 +189,13 @@ def answer_quiz(
     right = found.correct_choices
     correct = set(choices) == set(right)
     progress.record_quiz_answer(
-        db=db, user_id=user.id, course=course, lesson=lesson, quiz=quiz,
-        choices=sorted(choices), correct=correct,
+        db=db,
+        user_id=user.id,
+        course=course,
+        lesson=lesson,
+        quiz=quiz,
+        choices=sorted(choices),
+        correct=correct,
     )
     return QuizAnswerOut(
         correct=correct,
@@ -185,12 +203,15 @@ def answer_quiz(
         explanation=found.explanation,
         choice_feedback=[
             ChoiceFeedback(index=i, explanation=c.explanation)
-            for i, c in enumerate(found.choices) if c.explanation
+            for i, c in enumerate(found.choices)
+            if c.explanation
         ],
     )
 
 
-def get_exercise(*, registry: CourseRegistry, user: User | None, course: str, exercise: str) -> Exercise:
+def get_exercise(
+    *, registry: CourseRegistry, user: User | None, course: str, exercise: str
+) -> Exercise:
     """The served version of an exercise (for the queue and for the reader)."""
     _, found = get_course(registry=registry, user=user, slug=course)
     item = found.exercise(exercise)
@@ -199,16 +220,27 @@ def get_exercise(*, registry: CourseRegistry, user: User | None, course: str, ex
     return item
 
 
-def read_exercise(*, registry: CourseRegistry, user: User | None, course: str, exercise: str) -> ExerciseRead:
+def read_exercise(
+    *, registry: CourseRegistry, user: User | None, course: str, exercise: str
+) -> ExerciseRead:
     item = get_exercise(registry=registry, user=user, course=course, exercise=exercise)
     return ExerciseRead(
-        course=item.course, slug=item.slug, title=item.title, lesson=item.lesson,
-        statement=item.statement, entrypoint=item.entrypoint, starter=item.starter,
-        hints=list(item.hints), pass_bar=item.pass_bar, limits=item.limits,
+        course=item.course,
+        slug=item.slug,
+        title=item.title,
+        lesson=item.lesson,
+        statement=item.statement,
+        entrypoint=item.entrypoint,
+        starter=item.starter,
+        hints=list(item.hints),
+        pass_bar=item.pass_bar,
+        limits=item.limits,
     )
 
 
-def figure_path(*, registry: CourseRegistry, user: User | None, course: str, name: str) -> tuple[Path, str]:
+def figure_path(
+    *, registry: CourseRegistry, user: User | None, course: str, name: str
+) -> tuple[Path, str]:
     """A figure file of the course, confined to its figures/ folder."""
     _, found = get_course(registry=registry, user=user, slug=course)
     folder = (found.directory / "figures").resolve()
@@ -225,7 +257,10 @@ def reload(*, registry: CourseRegistry, course: str | None = None) -> list[Reloa
         raise NotFound(f"There is no course folder {course!r}.")
     return [
         ReloadedRead(
-            slug=e.slug, status=e.status, stale=e.stale, indexed_at=e.indexed_at,
+            slug=e.slug,
+            status=e.status,
+            stale=e.stale,
+            indexed_at=e.indexed_at,
             problems=[ProblemRead(**p.as_dict()) for p in e.problems],  # type: ignore[arg-type]
         )
         for e in entries

@@ -22,7 +22,10 @@ def my_progress(registry: CourseRegistryDep, db: DbSession, user: CurrentUser) -
 
 @private.get(
     "/{user_id}",
-    responses={403: {"description": "A learner asking for someone else."}, 404: {"description": "No such user."}},
+    responses={
+        403: {"description": "A learner asking for someone else."},
+        404: {"description": "No such user."},
+    },
 )
 def user_progress(
     user_id: int, registry: CourseRegistryDep, db: DbSession, user: CurrentUser

@@ -40,14 +40,27 @@ def mark_lesson_read(*, db: Session, user_id: int, course: str, lesson: str) -> 
 
 
 def record_quiz_answer(
-    *, db: Session, user_id: int, course: str, lesson: str, quiz: str, choices: list[int],
+    *,
+    db: Session,
+    user_id: int,
+    course: str,
+    lesson: str,
+    quiz: str,
+    choices: list[int],
     correct: bool,
 ) -> None:
     """Keep the latest answer, whether any answer was right, and count the attempts."""
     table = QuizAnswer.__table__
     stmt = _insert(db, QuizAnswer).values(
-        user_id=user_id, course=course, lesson=lesson, quiz=quiz, choices=choices,
-        correct=correct, ever_correct=correct, attempts=1, answered_at=utcnow(),
+        user_id=user_id,
+        course=course,
+        lesson=lesson,
+        quiz=quiz,
+        choices=choices,
+        correct=correct,
+        ever_correct=correct,
+        attempts=1,
+        answered_at=utcnow(),
     )
     stmt = stmt.on_conflict_do_update(
         index_elements=["user_id", "course", "lesson", "quiz"],
@@ -70,8 +83,13 @@ def record_exercise_result(
     its own transaction: this flushes but does not commit."""
     table = ExerciseProgress.__table__
     stmt = _insert(db, ExerciseProgress).values(
-        user_id=user_id, course=course, exercise=exercise, passed=passed, best_score=score,
-        attempts=1, last_activity=utcnow(),
+        user_id=user_id,
+        course=course,
+        exercise=exercise,
+        passed=passed,
+        best_score=score,
+        attempts=1,
+        last_activity=utcnow(),
     )
     best = table.c.best_score
     new = stmt.excluded.best_score
@@ -91,30 +109,30 @@ def record_exercise_result(
 def _summaries(
     *, db: Session, user_ids: list[int], courses: Iterable[Course]
 ) -> dict[tuple[int, str], CourseProgressRead]:
-    courses = {course.slug: course for course in courses}
-    if not user_ids or not courses:
+    by_slug = {course.slug: course for course in courses}
+    if not user_ids or not by_slug:
         return {}
-    slugs = list(courses)
+    slugs = list(by_slug)
     reads: dict[tuple[int, str], set[str]] = defaultdict(set)
-    for row in db.scalars(
+    for read in db.scalars(
         select(LessonRead).where(LessonRead.user_id.in_(user_ids), LessonRead.course.in_(slugs))
     ):
-        reads[(row.user_id, row.course)].add(row.lesson)
+        reads[(read.user_id, read.course)].add(read.lesson)
     answers: dict[tuple[int, str], set[tuple[str, str]]] = defaultdict(set)
-    for row in db.scalars(
+    for answer in db.scalars(
         select(QuizAnswer).where(QuizAnswer.user_id.in_(user_ids), QuizAnswer.course.in_(slugs))
     ):
-        answers[(row.user_id, row.course)].add((row.lesson, row.quiz))
+        answers[(answer.user_id, answer.course)].add((answer.lesson, answer.quiz))
     results: dict[tuple[int, str], list[ExerciseProgress]] = defaultdict(list)
-    for row in db.scalars(
+    for result in db.scalars(
         select(ExerciseProgress).where(
             ExerciseProgress.user_id.in_(user_ids), ExerciseProgress.course.in_(slugs)
         )
     ):
-        results[(row.user_id, row.course)].append(row)
+        results[(result.user_id, result.course)].append(result)
     summaries = {}
     for user_id in user_ids:
-        for slug, course in courses.items():
+        for slug, course in by_slug.items():
             key = (user_id, slug)
             summaries[key] = _summary(course, reads[key], answers[key], results[key])
     return summaries
@@ -125,14 +143,19 @@ def _summary(
 ) -> CourseProgressRead:
     lessons = [lesson.slug for lesson in course.lessons if lesson.slug in reads]
     quizzes = [
-        quiz.id for lesson in course.lessons for quiz in lesson.quizzes
+        quiz.id
+        for lesson in course.lessons
+        for quiz in lesson.quizzes
         if (lesson.slug, quiz.id) in answers
     ]
     by_slug = {row.exercise: row for row in rows}
     exercises = [
         ExerciseProgressRead(
-            exercise=ex.slug, passed=row.passed, best_score=row.best_score,
-            attempts=row.attempts, last_activity=row.last_activity,
+            exercise=ex.slug,
+            passed=row.passed,
+            best_score=row.best_score,
+            attempts=row.attempts,
+            last_activity=row.last_activity,
         )
         for ex in course.exercises
         if (row := by_slug.get(ex.slug)) is not None
@@ -156,7 +179,9 @@ def _summary(
     )
 
 
-def course_progress(*, db: Session, user_id: int, courses: Iterable[Course]) -> dict[str, CourseProgressRead]:
+def course_progress(
+    *, db: Session, user_id: int, courses: Iterable[Course]
+) -> dict[str, CourseProgressRead]:
     """The user's progress in each of ``courses``, by course slug."""
     found = _summaries(db=db, user_ids=[user_id], courses=courses)
     return {slug: summary for (_, slug), summary in found.items()}

@@ -80,6 +80,9 @@ class CgroupSlots:
         if self.has_memory:
             d = self.slot_dir("memory", slot)
             limit = str(memory_mb * 1024 * 1024)
+            # memory+swap must stay >= memory: raise it first, lower it last
+            with contextlib.suppress(OSError):
+                _write(d / "memory.memsw.limit_in_bytes", limit)
             _write(d / "memory.limit_in_bytes", limit)
             with contextlib.suppress(OSError):
                 _write(d / "memory.memsw.limit_in_bytes", limit)

@@ -131,18 +131,17 @@ class LiveRun:
                     os.close(key.fd)
                     open_fds -= 1
                     continue
-                if self._output_bytes >= limit:
+                if self._output_bytes > limit:
                     continue  # already cut; drain until the process is gone
                 if self.outcome.first_output_s is None:
                     self.outcome.first_output_s = time.monotonic() - self.started
-                room = limit - self._output_bytes
-                chunk = data[:room]
+                chunk = data[: limit - self._output_bytes]
                 self._output_bytes += len(data)
                 self._tail = (self._tail + chunk)[-self._tail_max :]
                 text = decoders[key.data].decode(chunk)
                 if text:
                     self.emit({"type": key.data, "text": text})
-                if self._output_bytes >= limit and len(data) > room:
+                if self._output_bytes > limit:
                     self.emit({"type": "output-limit", "limit_bytes": limit})
                     self.kill("output-limit")
         sel.close()

@@ -11,6 +11,7 @@ from typing import Any
 from feynlab.courses.content import Course, Exercise
 from feynlab.courses.registry import CourseRegistry
 from feynlab.errors import NotFound
+from feynlab.grading.exercise import GradableExercise, PassBar
 
 
 def course_of(registry: CourseRegistry, slug: str) -> Course:
@@ -32,12 +33,25 @@ def check_lesson(registry: CourseRegistry, course: str, lesson: str) -> None:
         raise NotFound(f"The course {course!r} has no lesson {lesson!r}.")
 
 
+def gradable(exercise: Exercise) -> GradableExercise:
+    """What the runner needs of an exercise: its folder, entry point, pass bar and limits."""
+    limits = {k: v for k, v in exercise.limits.model_dump().items() if v is not None}
+    return GradableExercise(
+        course=exercise.course,
+        slug=exercise.slug,
+        directory=exercise.directory,
+        entrypoint=exercise.entrypoint,
+        pass_bar=PassBar(metric=exercise.pass_bar.metric, at_least=exercise.pass_bar.at_least),
+        limits=limits,
+    )
+
+
 def registry_lookup(registry: CourseRegistry) -> Any:
     """An exercise lookup over the web app's registry (the embedded queue's workers)."""
 
-    def find(course: str, exercise: str) -> Exercise | None:
+    def find(course: str, exercise: str) -> GradableExercise | None:
         try:
-            return exercise_of(registry, course, exercise)
+            return gradable(exercise_of(registry, course, exercise))
         except NotFound:
             return None
 
@@ -64,12 +78,12 @@ class FolderCatalog:
             self._courses = courses
             self._loaded_at = time.monotonic()
 
-    def __call__(self, course: str, exercise: str) -> Exercise | None:
+    def __call__(self, course: str, exercise: str) -> GradableExercise | None:
         found = self._find(course, exercise)
         if found is None and time.monotonic() - self._loaded_at > self.reload_s:
             self.reload()
             found = self._find(course, exercise)
-        return found
+        return gradable(found) if found is not None else None
 
     def _find(self, course: str, exercise: str) -> Exercise | None:
         with self._lock:

@@ -40,6 +40,7 @@ class Verdict(BaseModel):
     metrics: dict[str, Any] = {}
     feedback: str = ""
     output: str = ""
+    error: str | None = Field(None, description="The learner's traceback, when it raised.")
     duration_s: float | None = None
     resources: dict[str, Any] = {}
     seed: int | None = None
@@ -56,6 +57,7 @@ class RunResult(BaseModel):
     error: str | None = None
     duration_s: float | None = None
     resources: dict[str, Any] = {}
+    seed: int | None = None
 
 
 class SubmissionSummary(BaseModel):

@@ -58,12 +58,12 @@ def as_dict(outcome: Any) -> dict[str, Any]:
     """A RunResult or Verdict (dataclass, Pydantic model or mapping) as a JSON-able dict."""
     if isinstance(outcome, Mapping):
         data = dict(outcome)
+    elif hasattr(outcome, "to_dict"):
+        data = outcome.to_dict()
     elif dataclasses.is_dataclass(outcome) and not isinstance(outcome, type):
         data = dataclasses.asdict(outcome)
     elif hasattr(outcome, "model_dump"):
         data = outcome.model_dump(mode="json")
-    elif hasattr(outcome, "to_dict"):
-        data = outcome.to_dict()
     else:
         raise TypeError(f"the runner returned {type(outcome).__name__}, not a result")
     result: dict[str, Any] = _jsonable(data)

@@ -1,0 +1,9 @@
+import numpy as np
+
+
+def discounted_returns(rewards, gamma):
+    """G_t = r_t + gamma * G_{t+1} for every step t of one episode."""
+    rewards = np.asarray(rewards, dtype=float)
+    returns = np.zeros_like(rewards)
+    # TODO: walk backwards through the episode
+    return returns

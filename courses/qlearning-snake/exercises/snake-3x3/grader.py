@@ -1,0 +1,81 @@
+"""Train the learner's agent inside the sandbox for 30 s, then play its policy in the trusted
+Snake environment out here (observations go in, actions come back) and record every game."""
+
+import secrets
+import time
+from pathlib import Path
+
+import yaml
+
+from feynlab.datasets.scoring import wilson_interval
+from feynlab.envs import InvalidAction, evaluate, games_needed
+from feynlab.grading.judge import RemoteHandle
+from feynlab.grading.result import Result, against_bar, fail
+
+BAR = yaml.safe_load(Path(__file__).with_name("exercise.yaml").read_text())["pass"]["at_least"]
+SIZE = 3
+TRAIN_SECONDS = 30
+GRACE_SECONDS = 5  # for returning the policy once time is up
+GAMES = max(500, games_needed(BAR))  # a policy at the bar + 5 points passes 99 times in 100
+STEP_TIMEOUT_S = 2.0
+
+
+def grade(judge):
+    seed = secrets.randbelow(2**31 - GAMES)
+    env = judge.new("feynlab.envs.snake:SnakeEnv", SIZE, seed=seed)
+    started = time.monotonic()
+    policy = judge.call(
+        "train", env, TRAIN_SECONDS, timeout_s=TRAIN_SECONDS + GRACE_SECONDS + 10
+    )
+    took = time.monotonic() - started
+    if took > TRAIN_SECONDS + GRACE_SECONDS:
+        return fail(
+            f"`train` took {took:.0f} s but was given {TRAIN_SECONDS} s. Watch the clock "
+            "(`time.monotonic()`) and stop training before `seconds` have passed.",
+            train_s=took,
+        )
+    if not isinstance(policy, RemoteHandle):
+        return fail(
+            "`train` should return a policy: a function (or an object with `__call__`) that "
+            f"takes an observation and returns an action. It returned a {type(policy).__name__}."
+        )
+
+    def act(obs):
+        return policy(obs, timeout_s=STEP_TIMEOUT_S)
+
+    try:
+        games = evaluate(act, size=SIZE, games=GAMES, seed=seed + 1)
+    except InvalidAction as exc:
+        return fail(f"Your policy returned {exc.action!r}; an action must be 0, 1, 2 or 3.")
+    wins = sum(game.won for game in games)
+    rate = wins / GAMES
+    low, high = wilson_interval(wins, GAMES)
+    deaths = sum(game.outcome == "died" for game in games)
+    hungry = sum(game.outcome == "truncated" for game in games)
+    feedback = against_bar("win rate", rate, BAR)
+    feedback += (
+        f" Your agent won {wins} of {GAMES} games (95% interval {low:.3f} to {high:.3f}); "
+        f"it died in {deaths} and went hungry too long in {hungry}. Evaluation seed {seed}; "
+        "every game can be replayed."
+    )
+    if rate < BAR:
+        feedback += (
+            " If it rarely wins, check the Bellman update (no future value after a terminal "
+            "step), keep some exploration, and use the whole time budget."
+            if hungry < deaths
+            else " It often circles without eating: reward eating more, or try a discount "
+            "closer to 1."
+        )
+    return Result(
+        score=rate,
+        metrics={
+            "win_rate": rate,
+            "ci_low": low,
+            "ci_high": high,
+            "games": GAMES,
+            "train_s": round(took, 2),
+            "seed": seed,
+        },
+        feedback=feedback,
+        artifacts={"snake_games": [game.to_dict() for game in games]},
+    )
