@@ -76,13 +76,18 @@ def main() -> None:
         rate = done / (time.perf_counter() - started)
     cold = cold_start()
     ms = 1000
-    print(f"sandbox overhead, {args.runs} runs, {cores} cores "
-          f"(file: import keras + print one line)")
+    print(
+        f"sandbox overhead, {args.runs} runs, {cores} cores (file: import keras + print one line)"
+    )
     print(f"{'measure':<34}{'p50 ms':>10}{'p99 ms':>10}")
-    print(f"{'request -> first output byte':<34}{percentile(first, 50) * ms:>10.1f}"
-          f"{percentile(first, 99) * ms:>10.1f}")
-    print(f"{'request -> result':<34}{percentile(total, 50) * ms:>10.1f}"
-          f"{percentile(total, 99) * ms:>10.1f}")
+    print(
+        f"{'request -> first output byte':<34}{percentile(first, 50) * ms:>10.1f}"
+        f"{percentile(first, 99) * ms:>10.1f}"
+    )
+    print(
+        f"{'request -> result':<34}{percentile(total, 50) * ms:>10.1f}"
+        f"{percentile(total, 99) * ms:>10.1f}"
+    )
     label = 'cold python -c "import keras"'
     print(f"{label:<34}{cold * ms:>10.1f}")
     print(f"{'cold / warm first byte (p50)':<34}{cold / percentile(first, 50):>10.1f}x")

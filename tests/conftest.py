@@ -126,9 +126,11 @@ def login(app: FastAPI) -> Callable[[User], dict[str, str]]:
     """Log a user in through the API and return bearer headers for it."""
 
     def do_login(user: User) -> dict[str, str]:
-        with TestClient(app) as other:
-            response = other.post("/api/auth/login", json={"email": user.email, "password": PASSWORD})
-            assert response.status_code == 200, response.text
-            return {"Authorization": f"Bearer {response.json()['token']}"}
+        # No `with`: the app's start-up already ran in the `client` fixture or is not needed.
+        response = TestClient(app).post(
+            "/api/auth/login", json={"email": user.email, "password": PASSWORD}
+        )
+        assert response.status_code == 200, response.text
+        return {"Authorization": f"Bearer {response.json()['token']}"}
 
     return do_login

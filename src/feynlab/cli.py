@@ -135,6 +135,43 @@ def courses_check(
         raise typer.Exit(1)
 
 
+@app.command()
+def worker(
+    concurrency: Annotated[
+        int | None, typer.Option(help="Jobs at once (default: FEYNLAB_WORKERS, one per core).")
+    ] = None,
+    loglevel: Annotated[str, typer.Option(help="Celery log level.")] = "INFO",
+) -> None:
+    """A grading worker for the Celery queue (FEYNLAB_QUEUE=celery), fed through the broker."""
+    from feynlab import db
+    from feynlab.grading.queue.celery_backend import run_worker
+    from feynlab.grading.queue.config import QueueSettings
+    from feynlab.grading.queue.runners import build_runner, close_runner
+    from feynlab.grading.queue.worker import GradingWorker
+    from feynlab.submissions.catalog import FolderCatalog
+
+    settings = get_settings()
+    if concurrency is not None:
+        settings = settings.model_copy(update={"workers": max(1, concurrency)})
+    queue_settings = QueueSettings()  # type: ignore[call-arg]
+    db.upgrade(settings.database_url)
+    runner = build_runner(settings, queue_settings.runner_factory)
+    grading = GradingWorker(
+        settings=settings,
+        queue_settings=queue_settings,
+        factory=db.session_factory(db.engine_for(settings.database_url)),
+        runner=runner,
+        exercises=FolderCatalog(settings.courses_dir),
+    )
+    typer.echo(f"feynlab worker {grading.identity}: {settings.workers} slot(s), {settings.broker_url}")
+    try:
+        run_worker(
+            settings=settings, queue_settings=queue_settings, worker=grading, loglevel=loglevel
+        )
+    finally:
+        close_runner(runner)
+
+
 def main() -> None:
     app()
 

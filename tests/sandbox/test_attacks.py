@@ -18,9 +18,17 @@ from .conftest import ATTACKS, SOLUTION, leftover_run_processes, wait_for
 
 pytestmark = pytest.mark.sandbox
 REPO = Path(__file__).resolve().parents[2]
-MARKERS = ["/root/feynlab-pwned", "/tmp/feynlab-pwned", str(REPO / "feynlab-pwned"),
-           str(REPO / "src" / "feynlab-pwned"), "/etc/feynlab-pwned", "/usr/feynlab-pwned",
-           "/tmp/feynlab-daemon-was-here", "/tmp/result.json", "/home/feynlab-pwned"]
+MARKERS = [
+    "/root/feynlab-pwned",
+    "/tmp/feynlab-pwned",
+    str(REPO / "feynlab-pwned"),
+    str(REPO / "src" / "feynlab-pwned"),
+    "/etc/feynlab-pwned",
+    "/usr/feynlab-pwned",
+    "/tmp/feynlab-daemon-was-here",
+    "/tmp/result.json",
+    "/home/feynlab-pwned",
+]
 
 CASES = {
     "fork_bomb": {"timeout", "error"},
@@ -49,8 +57,17 @@ CASES = {
 
 def _snapshot(data_dir: Path) -> dict[str, float]:
     """Modification times of the places an attack would like to change."""
-    watched = [REPO, REPO / "src", REPO / "src" / "feynlab", REPO / "tests" / "sandbox",
-               data_dir, data_dir / "public", data_dir / "hidden", Path("/root"), Path("/etc")]
+    watched = [
+        REPO,
+        REPO / "src",
+        REPO / "src" / "feynlab",
+        REPO / "tests" / "sandbox",
+        data_dir,
+        data_dir / "public",
+        data_dir / "hidden",
+        Path("/root"),
+        Path("/etc"),
+    ]
     return {str(p): p.stat().st_mtime for p in watched if p.exists()}
 
 
@@ -60,8 +77,12 @@ def test_attack(attack: str, runner: Runner, exercise, loopback_services) -> Non
     before = _snapshot(runner.settings.data_dir)
     code = (ATTACKS / f"{attack}.py").read_text()
     verdict = runner.grade(exercise=exercise, code=code)
-    assert verdict.status in CASES[attack], (verdict.status, verdict.feedback, verdict.error,
-                                             verdict.output[-500:])
+    assert verdict.status in CASES[attack], (
+        verdict.status,
+        verdict.feedback,
+        verdict.error,
+        verdict.output[-500:],
+    )
     assert verdict.duration_s < 30
     assert verdict.feedback
     # nothing left behind: no process of a finished run is alive (spares wait as PID 1)

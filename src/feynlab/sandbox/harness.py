@@ -236,6 +236,8 @@ def main(*, channel_fd: int, seed: int, threads: int, work_dir: str, data_dir: s
                     reply = harness.error_reply(exc)
                 if op == "run":
                     harness.send_figures()
+                sys.stdout.flush()
+                sys.stderr.flush()
                 harness.send({"kind": "reply", **reply})
                 if op == "run":
                     break

@@ -11,5 +11,6 @@ if os.fork() == 0:
         os._exit(0)
     os._exit(0)
 
+
 def add(a, b):
     return a + b

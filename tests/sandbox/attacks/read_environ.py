@@ -1,4 +1,5 @@
 import glob
+
 import numpy as np
 
 leaked = False
@@ -9,6 +10,7 @@ for path in glob.glob("/proc/*/environ") + glob.glob("/proc/*/cmdline"):
         continue
     if b"topsecret" in data or b"FEYNLAB_SECRET" in data or b"pytest" in data:
         leaked = True
+
 
 def add(a, b):
     return a + b if leaked else np.zeros_like(a)

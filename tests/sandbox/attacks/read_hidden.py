@@ -1,5 +1,7 @@
+import contextlib
 import glob
 import os
+
 import numpy as np
 
 found = None
@@ -8,10 +10,8 @@ found = None
 def try_load(path):
     global found
     if found is None and path.endswith(".npz"):
-        try:
+        with contextlib.suppress(Exception):
             found = np.load(path)["sum"]
-        except Exception:
-            pass
 
 
 # search the whole filesystem (minus system libraries and site-packages, to stay in time)
@@ -20,8 +20,13 @@ for root, dirs, files in os.walk("/"):
     for name in files:
         try_load(os.path.join(root, name))
 # through other processes' roots and working directories, and the data folder's neighbours
-for pattern in ["/proc/*/root/*/*/*/answers.npz", "/proc/*/cwd/**/answers.npz",
-                "/proc/*/root/data/../hidden/*", "/data/../hidden/*", "/data/../../hidden/*"]:
+for pattern in [
+    "/proc/*/root/*/*/*/answers.npz",
+    "/proc/*/cwd/**/answers.npz",
+    "/proc/*/root/data/../hidden/*",
+    "/data/../hidden/*",
+    "/data/../../hidden/*",
+]:
     for path in glob.glob(pattern, recursive=True):
         try_load(path)
 # the zygote's memory, through /proc/*/mem, for any process we can see
@@ -30,7 +35,7 @@ for pid in os.listdir("/proc"):
         try:
             with open(f"/proc/{pid}/mem", "rb") as f:
                 f.read(1)
-            print("read /proc/%s/mem" % pid)
+            print(f"read /proc/{pid}/mem")
         except OSError:
             pass
 

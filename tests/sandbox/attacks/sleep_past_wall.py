@@ -1,5 +1,6 @@
 import time
 
+
 def add(a, b):
     time.sleep(3600)
     return a + b

@@ -1,8 +1,11 @@
 import os
+
 import numpy as np
+
 target = "/work/main/tests/sandbox/fixtures/courses/testcourse/exercises/add/hidden/answers.npz"
 os.symlink(target, "answers.npz")
 os.symlink("/etc/shadow", "shadow")
+
 
 def add(a, b):
     try:

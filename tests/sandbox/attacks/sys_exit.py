@@ -1,5 +1,7 @@
 import sys
+
 sys.exit(0)
+
 
 def add(a, b):
     return a + b

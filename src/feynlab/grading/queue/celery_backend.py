@@ -22,14 +22,13 @@ from feynlab.settings import Settings
 log = logging.getLogger("feynlab.queue")
 
 TASK = "feynlab.grade_next"
-QUEUE = "feynlab-grading"
 _state: dict[str, Any] = {}  # the GradingWorker of this worker process
 
 
 def make_celery(settings: Settings, queue_settings: QueueSettings) -> Celery:
     app = Celery("feynlab", broker=settings.broker_url)
     app.conf.update(
-        task_default_queue=QUEUE,
+        task_default_queue=queue_settings.celery_queue,
         task_acks_late=True,  # acknowledged only once the outcome is stored
         task_reject_on_worker_lost=True,
         task_acks_on_failure_or_timeout=True,
@@ -78,7 +77,7 @@ def announce(app: Celery, job_ids: list[int]) -> None:
             app.send_task(
                 TASK,
                 args=[job_id],
-                queue=QUEUE,
+                queue=app.conf.task_default_queue,
                 retry=True,
                 retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5},
             )
@@ -102,7 +101,7 @@ def run_worker(
                 "--pool=threads",
                 f"--concurrency={max(1, settings.workers)}",
                 f"--loglevel={loglevel}",
-                f"--queues={QUEUE}",
+                f"--queues={queue_settings.celery_queue}",
                 f"--hostname=feynlab-{os.getpid()}@%h",
                 "--without-gossip",
                 "--without-mingle",

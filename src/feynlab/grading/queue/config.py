@@ -26,6 +26,9 @@ class QueueSettings(BaseSettings):
         description="Celery/Redis: seconds before an unacknowledged job is redelivered; must "
         "exceed the longest job.",
     )
+    celery_queue: str = Field(
+        "feynlab-grading", description="Celery: the broker queue grading jobs are announced on."
+    )
     runs_per_minute: int = Field(30, description="Code-cell runs a learner may start per minute.")
     event_poll_s: float = Field(
         0.1, gt=0, description="How often an event stream checks for events from other processes."

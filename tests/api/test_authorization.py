@@ -1,0 +1,131 @@
+"""Walks every route of the OpenAPI schema as an anonymous caller, a learner and an instructor,
+and checks who may do what. A new route must be classified here or this test fails."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from feynlab.accounts.models import Role
+
+PUBLIC, LEARNER, INSTRUCTOR = "public", "learner", "instructor"
+
+ACCESS: dict[tuple[str, str], str] = {
+    ("GET", "/api/health"): PUBLIC,
+    ("POST", "/api/auth/signup"): PUBLIC,
+    ("POST", "/api/auth/login"): PUBLIC,
+    ("POST", "/api/auth/logout"): LEARNER,
+    ("GET", "/api/me"): LEARNER,
+    ("POST", "/api/me/password"): LEARNER,
+    ("GET", "/api/courses"): PUBLIC,
+    ("GET", "/api/courses/{course}"): PUBLIC,
+    ("GET", "/api/courses/{course}/lessons/{lesson}"): PUBLIC,
+    ("GET", "/api/courses/{course}/exercises/{exercise}"): PUBLIC,
+    ("GET", "/api/courses/{course}/figures/{name}"): PUBLIC,
+    ("POST", "/api/courses/{course}/lessons/{lesson}/read"): LEARNER,
+    ("POST", "/api/courses/{course}/lessons/{lesson}/quizzes/{quiz}/answers"): LEARNER,
+    ("GET", "/api/progress"): LEARNER,
+    ("GET", "/api/progress/{user_id}"): LEARNER,  # a learner may read only their own
+    ("GET", "/api/courses/{course}/exercises/{exercise}/submissions"): LEARNER,
+    ("POST", "/api/courses/{course}/exercises/{exercise}/submissions"): LEARNER,
+    ("GET", "/api/submissions/{submission_id}"): LEARNER,
+    ("GET", "/api/submissions/{submission_id}/events"): LEARNER,
+    ("POST", "/api/runs"): LEARNER,
+    ("GET", "/api/runs/{run_id}"): LEARNER,
+    ("GET", "/api/runs/{run_id}/events"): LEARNER,
+    ("POST", "/api/courses/reload"): INSTRUCTOR,
+    ("POST", "/api/courses/{course}/reload"): INSTRUCTOR,
+    ("GET", "/api/courses/{course}/progress"): INSTRUCTOR,
+    ("POST", "/api/courses/{course}/exercises/{exercise}/regrade"): INSTRUCTOR,
+    ("POST", "/api/submissions/{submission_id}/regrade"): INSTRUCTOR,
+    ("GET", "/api/instructor/gradebook"): INSTRUCTOR,
+    ("GET", "/api/instructor/gradebook.csv"): INSTRUCTOR,
+    ("GET", "/api/instructor/learners/{learner_id}"): INSTRUCTOR,
+    ("GET", "/api/authoring/courses"): INSTRUCTOR,
+    ("POST", "/api/authoring/courses"): INSTRUCTOR,
+    ("GET", "/api/authoring/courses/{course}/files"): INSTRUCTOR,
+    ("GET", "/api/authoring/courses/{course}/files/{path}"): INSTRUCTOR,
+    ("PUT", "/api/authoring/courses/{course}/files/{path}"): INSTRUCTOR,
+    ("POST", "/api/authoring/preview-check"): INSTRUCTOR,
+    ("POST", "/api/authoring/courses/{course}/exercises/{exercise}/try"): INSTRUCTOR,
+}
+
+SAMPLES = {
+    "course": "example",
+    "lesson": "numbers",
+    "exercise": "add",
+    "quiz": "sum-ten",
+    "name": "staircase.svg",
+    "path": "course.yaml",
+    "submission_id": "999999",
+    "run_id": "999999",
+}
+
+
+def routes(app: FastAPI) -> list[tuple[str, str]]:
+    return sorted(
+        (method.upper(), path)
+        for path, item in app.openapi()["paths"].items()
+        for method in item
+        if method.upper() in {"GET", "POST", "PUT", "PATCH", "DELETE"}
+    )
+
+
+def call(client: TestClient, method: str, path: str, user_id: int, headers: dict[str, str]):
+    values = {**SAMPLES, "user_id": str(user_id), "learner_id": str(user_id)}
+    url = re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
+    # An empty body: allowed callers get a 422 (or a result), never a 401 or 403.
+    kwargs = {"json": {}} if method in {"POST", "PUT", "PATCH"} else {}
+    if path.endswith("/logout"):
+        kwargs = {}
+    return client.request(method, url, headers=headers, **kwargs)
+
+
+def test_every_route_is_classified(app: FastAPI) -> None:
+    unclassified = [route for route in routes(app) if route not in ACCESS]
+    assert unclassified == [], "classify these routes in ACCESS"
+    gone = [route for route in ACCESS if route not in routes(app)]
+    assert gone == [], "these routes no longer exist"
+
+
+@pytest.mark.parametrize("who", ["anonymous", LEARNER, INSTRUCTOR])
+def test_who_may_do_what(who: str, app: FastAPI, client: TestClient, make_user, login) -> None:
+    headers: dict[str, str] = {}
+    user_id = 1
+    if who != "anonymous":
+        user = make_user(Role.learner if who == LEARNER else Role.instructor)
+        user_id = user.id
+    wrong = []
+    # Logout and the password change end the login, so they go last.
+    ending = ("/api/auth/logout", "/api/me/password")
+    for method, path in sorted(routes(app), key=lambda route: route[1] in ending):
+        if who != "anonymous" and (not headers or path in ending):
+            headers = login(user)
+        needed = ACCESS[(method, path)]
+        status = call(client, method, path, user_id, headers).status_code
+        if who == "anonymous" and needed != PUBLIC:
+            expected_denied = 401
+        elif who == LEARNER and needed == INSTRUCTOR:
+            expected_denied = 403
+        else:
+            expected_denied = None
+        if expected_denied is not None and status != expected_denied:
+            wrong.append(f"{method} {path}: {status}, expected {expected_denied}")
+        if expected_denied is None and status in (401, 403):
+            wrong.append(f"{method} {path}: {status}, expected to be allowed")
+    assert wrong == []
+
+
+def test_learner_cannot_read_another_learners_progress(
+    client: TestClient, make_user, login
+) -> None:
+    me, other = make_user(), make_user()
+    headers = login(me)
+    assert client.get(f"/api/progress/{me.id}", headers=headers).status_code == 200
+    denied = client.get(f"/api/progress/{other.id}", headers=headers)
+    assert denied.status_code == 403
+    instructor = login(make_user(Role.instructor))
+    assert client.get(f"/api/progress/{other.id}", headers=instructor).status_code == 200

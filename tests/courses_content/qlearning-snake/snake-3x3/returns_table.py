@@ -1,0 +1,5 @@
+"""Returns its (empty) Q-table instead of a policy."""
+
+
+def train(env, seconds):
+    return {}

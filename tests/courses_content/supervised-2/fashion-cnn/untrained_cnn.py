@@ -1,0 +1,16 @@
+"""A CNN that is never trained: about 10% accuracy."""
+import keras
+
+
+def train_model(x_train, y_train):
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(28, 28)),
+            keras.layers.Reshape((28, 28, 1)),
+            keras.layers.Conv2D(4, 3, activation="relu"),
+            keras.layers.Flatten(),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    return model

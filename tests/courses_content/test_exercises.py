@@ -1,0 +1,55 @@
+"""Every exercise proves itself through the real sandbox and its grader: the reference passes,
+the starter fails, and each wrong or cheating solution fails with feedback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from feynlab.grading.exercise import load_exercise
+from feynlab.grading.runner import Runner
+
+from .conftest import COURSES_DIR, SLOW, WRONG_DIR, exercises, marked
+
+pytestmark = pytest.mark.sandbox
+
+
+def _grade(runner: Runner, target: str, path: Path):  # type: ignore[no-untyped-def]
+    exercise = load_exercise(COURSES_DIR, target)
+    return runner.grade(exercise=exercise, code=path.read_text())
+
+
+@pytest.mark.parametrize("target", marked(exercises()))
+def test_reference_passes(course_runner: Runner, target: str) -> None:
+    verdict = _grade(course_runner, target, COURSES_DIR / target.replace("/", "/exercises/") / "solution.py")
+    assert verdict.status == "passed", (verdict.status, verdict.feedback, verdict.error)
+    print(f"{target}: score {verdict.score:.4f} in {verdict.duration_s:.1f} s")
+
+
+@pytest.mark.parametrize("target", marked(exercises()))
+def test_starter_fails(course_runner: Runner, target: str) -> None:
+    verdict = _grade(course_runner, target, COURSES_DIR / target.replace("/", "/exercises/") / "starter.py")
+    assert verdict.status in ("failed", "error"), (verdict.status, verdict.feedback)
+    assert verdict.feedback
+
+
+def _wrong_solutions() -> list:
+    params = []
+    for target in exercises():
+        for path in sorted((WRONG_DIR / target).glob("*.py")):
+            marks = [pytest.mark.slow] if target in SLOW else []
+            params.append(pytest.param(target, path, marks=marks, id=f"{target}/{path.stem}"))
+    return params
+
+
+@pytest.mark.parametrize(("target", "path"), _wrong_solutions())
+def test_wrong_solution_fails_with_feedback(course_runner: Runner, target: str, path: Path) -> None:
+    verdict = _grade(course_runner, target, path)
+    assert verdict.status in ("failed", "error"), (verdict.status, verdict.score, verdict.feedback)
+    assert verdict.feedback
+
+
+def test_at_least_three_wrong_solutions_per_exercise() -> None:
+    for target in exercises():
+        assert len(list((WRONG_DIR / target).glob("*.py"))) >= 3, target
