@@ -172,6 +172,31 @@ def worker(
         close_runner(runner)
 
 
+@app.command("run")
+def run_command(
+    file: Annotated[Path, typer.Argument(help="A Python file to run as a code cell.")],
+    json_output: Annotated[bool, typer.Option("--json", help="One JSON object at the end.")] = False,
+) -> None:
+    """Run FILE in the sandbox as a code cell would, streaming its output."""
+    from feynlab.grading.commands import run_file
+
+    raise typer.Exit(run_file(file, json_output=json_output))
+
+
+@app.command("grade")
+def grade_command(
+    target: Annotated[str, typer.Argument(help="COURSE/EXERCISE, e.g. supervised-1/softmax.")],
+    file: Annotated[Path, typer.Argument(help="The solution file to grade.")],
+    json_output: Annotated[bool, typer.Option("--json", help="Print the verdict as JSON.")] = False,
+) -> None:
+    """Grade FILE for COURSE/EXERCISE through the same sandbox and grader as a submission."""
+    from feynlab.grading.commands import grade_file
+
+    raise typer.Exit(
+        grade_file(target, file, json_output=json_output, courses_dir=get_settings().courses_dir)
+    )
+
+
 def main() -> None:
     app()
 

@@ -83,9 +83,11 @@ class Runner:
     ) -> RunResult:
         reply: dict[str, Any] | None = None
         try:
-            with self.sandbox.run(limits=limits, on_event=on_event, seed=seed) as live:
-                with contextlib.suppress(RunEnded):
-                    reply, _ = live.request({"op": "run", "code": code, "filename": CELL_FILE})
+            with (
+                self.sandbox.run(limits=limits, on_event=on_event, seed=seed) as live,
+                contextlib.suppress(RunEnded),
+            ):
+                reply, _ = live.request({"op": "run", "code": code, "filename": CELL_FILE})
         except Exception as exc:  # the sandbox itself failed
             log.exception("sandbox failure")
             return RunResult(status="infra-error", error=f"The sandbox failed: {exc}")
