@@ -19,8 +19,7 @@ import numpy as np
 from feynlab.envs import SnakeEnv, play
 
 REFERENCE = (
-    Path(__file__).resolve().parents[1]
-    / "courses/qlearning-snake/exercises/snake-3x3/solution.py"
+    Path(__file__).resolve().parents[1] / "courses/qlearning-snake/exercises/snake-3x3/solution.py"
 )
 
 

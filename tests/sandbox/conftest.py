@@ -98,14 +98,34 @@ def sandbox_processes(uid: int) -> set[int]:
     return pids
 
 
-def leftover_run_processes(uid: int, spares: int) -> list[tuple[int, list[str]]]:
+def descendants(pid: int) -> set[int]:
+    """Every process below ``pid`` (other test sessions may run sandboxes of their own)."""
+    found, todo = set(), [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            tasks = os.listdir(f"/proc/{current}/task")
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                with open(f"/proc/{current}/task/{task}/children") as f:
+                    kids = [int(k) for k in f.read().split()]
+            except OSError:
+                continue
+            found.update(kids)
+            todo.extend(kids)
+    return found
+
+
+def leftover_run_processes(root: int, spares: int) -> list[tuple[int, list[str]]]:
     """Sandbox processes that belong to a run (three PID namespaces deep) and are not spares.
 
     A waiting spare is PID 1 of its run's namespace; anything else that deep is a leftover,
     and more PID-1 processes than spares means a run's init outlived its run.
     """
     deep = []
-    for pid in sandbox_processes(uid):
+    for pid in descendants(root):
         try:
             with open(f"/proc/{pid}/status") as f:
                 nspid = next(line for line in f if line.startswith("NSpid:")).split()[1:]

@@ -73,7 +73,6 @@ def _snapshot(data_dir: Path) -> dict[str, float]:
 
 @pytest.mark.parametrize("attack", sorted(CASES))
 def test_attack(attack: str, runner: Runner, exercise, loopback_services) -> None:  # type: ignore[no-untyped-def]
-    uid = runner.settings.sandbox_uid
     before = _snapshot(runner.settings.data_dir)
     code = (ATTACKS / f"{attack}.py").read_text()
     verdict = runner.grade(exercise=exercise, code=code)
@@ -86,8 +85,10 @@ def test_attack(attack: str, runner: Runner, exercise, loopback_services) -> Non
     assert verdict.duration_s < 30
     assert verdict.feedback
     # nothing left behind: no process of a finished run is alive (spares wait as PID 1)
-    assert wait_for(lambda: not leftover_run_processes(uid, runner.sandbox.workers)), (
-        leftover_run_processes(uid, runner.sandbox.workers)
+    root = runner.sandbox.zygote_pid()
+    workers = runner.sandbox.workers
+    assert wait_for(lambda: not leftover_run_processes(root, workers)), leftover_run_processes(
+        root, workers
     )
     for marker in MARKERS:
         assert not os.path.exists(marker), f"{attack} wrote {marker}"

@@ -14,7 +14,9 @@ from tests.submissions.helpers import SOLUTION, STARTER, SUBMIT_URL, read_events
 pytestmark = pytest.mark.sandbox
 
 
-def test_a_right_solution_is_accepted_at_once_then_passes(client: TestClient, make_user, login) -> None:
+def test_a_right_solution_is_accepted_at_once_then_passes(
+    client: TestClient, make_user, login
+) -> None:
     headers = login(make_user())
     accepted = submit(client, headers)
     assert accepted["state"] == "queued"
@@ -25,7 +27,11 @@ def test_a_right_solution_is_accepted_at_once_then_passes(client: TestClient, ma
     assert done["code"] == SOLUTION and done["round"] == 1
     assert done["started_at"] and done["finished_at"]
     events = [e for _, e in read_events(client, accepted["events_url"], headers)]
-    assert [e["type"] for e in (events[0], events[1], events[-1])] == ["queued", "started", "verdict"]
+    assert [e["type"] for e in (events[0], events[1], events[-1])] == [
+        "queued",
+        "started",
+        "verdict",
+    ]
     assert events[0]["position"] >= 1
     assert events[-1]["status"] == "passed"
 
@@ -47,7 +53,9 @@ def test_the_starter_fails_with_feedback_and_the_progress_records_it(
     assert len(rows) == 1 and rows[0].exercise == "add" and rows[0].passed
 
 
-def test_history_lists_only_my_submissions_newest_first(client: TestClient, make_user, login) -> None:
+def test_history_lists_only_my_submissions_newest_first(
+    client: TestClient, make_user, login
+) -> None:
     me, other = login(make_user()), login(make_user())
     first, second = submit(client, me, STARTER), submit(client, me)
     submit(client, other)
@@ -57,7 +65,9 @@ def test_history_lists_only_my_submissions_newest_first(client: TestClient, make
     assert "code" not in history.json()[0]
 
 
-def test_a_submission_is_its_owners_and_instructors_only(client: TestClient, make_user, login) -> None:
+def test_a_submission_is_its_owners_and_instructors_only(
+    client: TestClient, make_user, login
+) -> None:
     owner, stranger = login(make_user()), login(make_user())
     teacher = login(make_user(Role.instructor))
     sub = submit(client, owner)
@@ -76,11 +86,15 @@ def test_unknown_course_or_exercise_is_404(client: TestClient, make_user, login)
         "/api/courses/example/exercises/nope/submissions", json={"code": "x"}, headers=headers
     )
     assert response.status_code == 404 and "no exercise 'nope'" in response.json()["detail"]
-    response = client.post("/api/courses/nope/exercises/add/submissions", json={"code": "x"}, headers=headers)
+    response = client.post(
+        "/api/courses/nope/exercises/add/submissions", json={"code": "x"}, headers=headers
+    )
     assert response.status_code == 404
 
 
-def test_code_over_the_size_limit_is_413(client: TestClient, settings: Settings, make_user, login) -> None:
+def test_code_over_the_size_limit_is_413(
+    client: TestClient, settings: Settings, make_user, login
+) -> None:
     settings.max_code_bytes = 2048
     headers = login(make_user())
     response = client.post(SUBMIT_URL, json={"code": "#" * 4096}, headers=headers)
@@ -100,7 +114,10 @@ def test_too_many_per_minute_is_429_with_retry_after(
     assert refused.status_code == 429
     assert 1 <= int(refused.headers["Retry-After"]) <= 60
     assert "limit is 2" in refused.json()["detail"]
-    assert client.post(SUBMIT_URL, json={"code": SOLUTION}, headers=login(make_user())).status_code == 202
+    assert (
+        client.post(SUBMIT_URL, json={"code": SOLUTION}, headers=login(make_user())).status_code
+        == 202
+    )
 
 
 def test_too_many_at_once_is_429_until_one_finishes(
@@ -116,7 +133,9 @@ def test_too_many_at_once_is_429_until_one_finishes(
     assert client.post(SUBMIT_URL, json={"code": SOLUTION}, headers=headers).status_code == 202
 
 
-def test_an_endless_loop_is_a_timeout_verdict_not_a_retry(client: TestClient, make_user, login, app) -> None:
+def test_an_endless_loop_is_a_timeout_verdict_not_a_retry(
+    client: TestClient, make_user, login, app
+) -> None:
     headers = login(make_user())
     sub = submit(client, headers, "while True:\n    pass\n")
     done = wait_done(client, f"/api/submissions/{sub['id']}", headers, timeout_s=60)
@@ -126,7 +145,9 @@ def test_an_endless_loop_is_a_timeout_verdict_not_a_retry(client: TestClient, ma
         assert job is not None and job.attempts == 1 and job.state == "done"
 
 
-def test_a_code_cell_runs_through_the_queue_with_its_output(client: TestClient, make_user, login) -> None:
+def test_a_code_cell_runs_through_the_queue_with_its_output(
+    client: TestClient, make_user, login
+) -> None:
     headers = login(make_user())
     response = client.post(
         "/api/runs",
@@ -144,5 +165,7 @@ def test_a_code_cell_runs_through_the_queue_with_its_output(client: TestClient, 
     assert events[-1]["type"] == "verdict" and events[-1]["status"] == "ok"
     # A run is not a submission: it is not listed, nor readable as one.
     assert client.get(f"/api/submissions/{run['id']}", headers=headers).status_code == 404
-    bad = client.post("/api/runs", json={"code": "1", "course": "example", "lesson": "x"}, headers=headers)
+    bad = client.post(
+        "/api/runs", json={"code": "1", "course": "example", "lesson": "x"}, headers=headers
+    )
     assert bad.status_code == 404 and "no lesson 'x'" in bad.json()["detail"]

@@ -1,9 +1,10 @@
 /** Accounts API: the one place the front end talks to /api/auth and /api/me. */
 import { api, call } from '../api/client'
-import type { components } from '../api/schema'
+import type { UserRead } from '../api/types'
 
-export type User = components['schemas']['UserRead']
+export type User = UserRead
 
+/** Creates the account and opens its session (the API logs the new user in). */
 export const signup = (body: { email: string; password: string; name: string }) =>
   call(api.POST('/api/auth/signup', { body }))
 

@@ -1,7 +1,7 @@
 /** Server-Sent Events of a run or a submission (types in docs/dev-guide.md, "run events"). */
-import type { components } from './schema'
+import type { Verdict } from './types'
 
-export type Verdict = components['schemas']['Verdict']
+export type { Verdict }
 
 export type RunEvent =
   | { type: 'stdout' | 'stderr'; text: string }

@@ -1,11 +1,5 @@
-/** Courses API: catalog, syllabus, lessons and quiz answers. */
+/** Courses API: catalog, syllabus, lessons, reading progress and quiz answers. */
 import { api, call } from '../api/client'
-import type { components } from '../api/schema'
-
-export type CourseSummary = components['schemas']['CourseSummary']
-export type Course = components['schemas']['CourseRead']
-export type Lesson = components['schemas']['LessonRead']
-export type QuizAnswer = components['schemas']['QuizAnswerOut']
 
 export const listCourses = () => call(api.GET('/api/courses'))
 
@@ -13,6 +7,10 @@ export const getCourse = (course: string) => call(api.GET('/api/courses/{course}
 
 export const getLesson = (course: string, lesson: string) =>
   call(api.GET('/api/courses/{course}/lessons/{lesson}', { params: { path: { course, lesson } } }))
+
+/** Records that the learner opened the lesson (course progress). */
+export const markRead = (course: string, lesson: string) =>
+  call(api.POST('/api/courses/{course}/lessons/{lesson}/read', { params: { path: { course, lesson } } }))
 
 export const answerQuiz = (course: string, lesson: string, quiz: string, choices: number[]) =>
   call(

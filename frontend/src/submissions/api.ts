@@ -1,12 +1,9 @@
 /** Runs and submissions API: start a run or a graded submission, stream its events. */
 import { api, call } from '../api/client'
-import type { components } from '../api/schema'
 import { openEventStream, type EventStreamHandlers } from '../api/events'
+import type { Accepted } from '../api/types'
 
-export type Submission = components['schemas']['SubmissionRead']
-
-export const startRun = (body: { code: string; course: string; lesson?: string | null }) =>
-  call(api.POST('/api/runs', { body }))
+export const startRun = (body: { code: string; course: string; lesson: string }) => call(api.POST('/api/runs', { body }))
 
 export const submit = (course: string, exercise: string, code: string) =>
   call(
@@ -19,11 +16,8 @@ export const submit = (course: string, exercise: string, code: string) =>
 export const listSubmissions = (course: string, exercise: string) =>
   call(api.GET('/api/courses/{course}/exercises/{exercise}/submissions', { params: { path: { course, exercise } } }))
 
-export const getSubmission = (id: string | number) =>
-  call(api.GET('/api/submissions/{id}', { params: { path: { id: String(id) } } }))
+export const getSubmission = (id: number) =>
+  call(api.GET('/api/submissions/{submission_id}', { params: { path: { submission_id: id } } }))
 
-export const runEvents = (id: string | number, h: EventStreamHandlers) =>
-  openEventStream(`/api/runs/${encodeURIComponent(String(id))}/events`, h)
-
-export const submissionEvents = (id: string | number, h: EventStreamHandlers) =>
-  openEventStream(`/api/submissions/${encodeURIComponent(String(id))}/events`, h)
+/** Follows the `events_url` the API returned with the run or submission. */
+export const events = (accepted: Accepted, h: EventStreamHandlers) => openEventStream(accepted.events_url, h)

@@ -1,6 +1,7 @@
 /** The live state of one run or submission, fed by its event stream. */
 import { reactive } from 'vue'
 import type { EventStreamHandlers, RunEvent, Verdict } from '../api/events'
+import type { Accepted } from '../api/types'
 import { messageOf } from '../api/errors'
 
 export interface OutputChunk {
@@ -82,15 +83,16 @@ export function useRun() {
     }
   }
 
-  /** Starts a run: `create` asks the API for an id, `stream` opens its events. */
+  /** Starts a run: `create` asks the API for it, `stream` opens its events. */
   async function start(
-    create: () => Promise<{ id: string | number }>,
-    stream: (id: string | number, h: EventStreamHandlers) => () => void,
-  ): Promise<string | number | null> {
+    create: () => Promise<Accepted>,
+    stream: (accepted: Accepted, h: EventStreamHandlers) => () => void,
+  ): Promise<number | null> {
     reset()
     try {
-      const { id } = await create()
-      close = stream(id, {
+      const accepted = await create()
+      const id = accepted.id
+      close = stream(accepted, {
         onEvent,
         onError: (message) => {
           state.error = message

@@ -18,7 +18,7 @@ export function progressFraction(p: unknown): number | null {
   if (p == null) return null
   if (typeof p === 'number') return p > 1 ? p / 100 : p
   const o = p as Record<string, number | undefined>
-  if (typeof o.percent === 'number') return o.percent > 1 ? o.percent / 100 : o.percent
+  if (typeof o.percent === 'number') return o.percent / 100 // the API sends 0..100
   const done = (o.lessons_read ?? 0) + (o.exercises_passed ?? 0)
   const total = (o.lessons_total ?? 0) + (o.exercises_total ?? 0)
   return total > 0 ? done / total : null

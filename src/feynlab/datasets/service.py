@@ -15,7 +15,9 @@ import os
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -54,17 +56,24 @@ def _read_manifest(data_dir: Path) -> dict:
     return manifest
 
 
-def _write_atomic(path: Path, write: Callable[[Path], None]) -> None:
+def _write_atomic(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """Write through a temporary file renamed into place: a crash never leaves half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
     try:
-        write(Path(tmp))
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _write_bytes(f: BinaryIO, data: bytes) -> None:
+    f.write(data)
 
 
 def is_provisioned(name: str, *, data_dir: Path) -> bool:
@@ -90,7 +99,7 @@ def _store(name: str, arrays: Arrays, *, data_dir: Path) -> dict:
     for key, rel in _outputs(name).items():
         array = np.ascontiguousarray(getattr(arrays, key), dtype=np.uint8)
         path = data_dir / rel
-        _write_atomic(path, lambda tmp, a=array: np.save(tmp.open("wb"), a, allow_pickle=False))
+        _write_atomic(path, partial(np.save, arr=array, allow_pickle=False))
         files[rel] = {
             "sha256": sha256_file(path),
             "bytes": path.stat().st_size,
@@ -151,10 +160,8 @@ def fetch(
         entry = _store(name, arrays, data_dir=data_dir)
         manifest = _read_manifest(data_dir)
         manifest["datasets"][name] = entry
-        _write_atomic(
-            data_dir / "manifest.json",
-            lambda tmp, m=manifest: tmp.write_text(json.dumps(m, indent=2, sort_keys=True)),
-        )
+        text = json.dumps(manifest, indent=2, sort_keys=True).encode()
+        _write_atomic(data_dir / "manifest.json", partial(_write_bytes, data=text))
         log(
             f"{name}: provisioned {len(arrays.x_train)} training and {len(arrays.x_test)} "
             f"test images in {time.perf_counter() - started:.1f} s (source checksums verified)."

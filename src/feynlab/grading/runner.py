@@ -256,7 +256,8 @@ def _classify(
     if status is not None:
         if status == "infra-error":
             return Verdict(status="infra-error", feedback=_INFRA, error=o.infra_error, **common)
-        return Verdict(status=status, feedback=_LIMIT_FEEDBACK[status].format(l=limits), **common)
+        feedback = _LIMIT_FEEDBACK[status].format(l=limits)
+        return Verdict(status=status, feedback=feedback, **common)  # type: ignore[arg-type]
     if missing is not None:
         return Verdict(
             status="error",

@@ -99,6 +99,15 @@ class Sandbox:
             if z.retired and z.in_flight == 0:
                 z.close()
 
+    def zygote_pid(self) -> int:
+        """Host pid of the current zygote's launcher (its runs are all below it)."""
+        return self.zygote_process().process.pid
+
+    def zygote_process(self) -> ZygoteProcess:
+        z = self.zygote()
+        self._release(z)
+        return z
+
     def warm(self) -> None:
         """Start the zygote now rather than on the first run."""
         self._release(self.zygote())

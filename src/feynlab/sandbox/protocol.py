@@ -93,7 +93,7 @@ def encode(value: Any, buffers: list[memoryview], on_other: Callable[[Any], Any]
         )
     if isinstance(value, np.ndarray) and value.dtype.kind in ALLOWED_DTYPE_KINDS:
         arr = np.ascontiguousarray(value)
-        buffers.append(memoryview(arr).cast("B") if arr.size else memoryview(b""))
+        buffers.append(memoryview(arr).cast("B") if arr.size else memoryview(b""))  # type: ignore[arg-type]
         return {"$nd": len(buffers) - 1, "dtype": arr.dtype.str, "shape": list(arr.shape)}
     if isinstance(value, bytes | bytearray):
         buffers.append(memoryview(bytes(value)))

@@ -57,12 +57,17 @@ class Notifier:
 notifier = Notifier()
 
 
-def append(*, db: Session, submission_id: int, events: list[dict[str, Any]]) -> int:
-    """Add events after the last one (in the caller's transaction); returns the last seq."""
+def last_seq(*, db: Session, submission_id: int) -> int:
     last = db.scalar(
         select(func.max(SubmissionEvent.seq)).where(SubmissionEvent.submission_id == submission_id)
     )
-    seq = int(last or 0)
+    return int(last or 0)
+
+
+def append(*, db: Session, submission_id: int, events: list[dict[str, Any]], after: int = 0) -> int:
+    """Add events after the last one (in the caller's transaction); returns the last seq.
+    ``after`` keeps numbering going past events deleted by a regrade."""
+    seq = max(last_seq(db=db, submission_id=submission_id), after)
     for event in events:
         seq += 1
         db.add(

@@ -65,7 +65,9 @@ def check_rate(*, db: Session, user: User, kind: Kind, per_minute: int, max_acti
         )
 
 
-def _enqueue(*, db: Session, submission: Submission, priority: int) -> GradingJob:
+def _enqueue(
+    *, db: Session, submission: Submission, priority: int, after_seq: int = 0
+) -> GradingJob:
     job = jobs.create(
         db=db,
         submission_id=submission.id,
@@ -75,7 +77,10 @@ def _enqueue(*, db: Session, submission: Submission, priority: int) -> GradingJo
     )
     position = jobs.position(db=db, job_id=job.id)
     events.append(
-        db=db, submission_id=submission.id, events=[{"type": "queued", "position": position}]
+        db=db,
+        submission_id=submission.id,
+        events=[{"type": "queued", "position": position}],
+        after=after_seq,
     )
     return job
 
@@ -168,6 +173,8 @@ def regrade(*, db: Session, submissions: list[Submission], priority: int) -> lis
             )
             .values(state=State.done.value, finished_at=utcnow(), error="superseded by a regrade")
         )
+        # The old round's events go; numbering goes on, so a Last-Event-ID stays meaningful.
+        after_seq = events.last_seq(db=db, submission_id=submission.id)
         db.execute(
             delete(events.SubmissionEvent).where(
                 events.SubmissionEvent.submission_id == submission.id
@@ -181,7 +188,9 @@ def regrade(*, db: Session, submissions: list[Submission], priority: int) -> lis
         submission.started_at = None
         submission.finished_at = None
         db.flush()
-        created.append(_enqueue(db=db, submission=submission, priority=priority))
+        created.append(
+            _enqueue(db=db, submission=submission, priority=priority, after_seq=after_seq)
+        )
     db.commit()
     return created
 

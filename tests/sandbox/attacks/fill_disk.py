@@ -1,4 +1,3 @@
-
 with open("big.bin", "wb") as f:
     while True:
         f.write(b"\0" * (1 << 20))

@@ -17,8 +17,18 @@ def cases():
     table = np.array([[0.0, 1.0], [2.0, 0.5], [0.0, 0.0]])
     yield "an ordinary step", table, (0, 1, 1.0, 1, False, 0.5, 0.9)
     yield "a terminal step (no future value)", table, (1, 0, -1.0, 2, True, 0.5, 0.9)
-    yield "next state with only negative values", -np.ones((2, 3)) * np.array([1, 2, 3]), (
-        0, 2, 0.0, 1, False, 0.1, 0.99,
+    yield (
+        "next state with only negative values",
+        -np.ones((2, 3)) * np.array([1, 2, 3]),
+        (
+            0,
+            2,
+            0.0,
+            1,
+            False,
+            0.1,
+            0.99,
+        ),
     )
     yield "alpha = 1 (jump to the target)", table, (2, 0, 0.5, 0, False, 1.0, 0.5)
     yield "staying in the same state", table, (1, 1, 0.0, 1, False, 0.5, 0.9)

@@ -24,9 +24,7 @@ def grade(judge):
     seed = secrets.randbelow(2**31 - GAMES)
     env = judge.new("feynlab.envs.snake:SnakeEnv", SIZE, seed=seed)
     started = time.monotonic()
-    policy = judge.call(
-        "train", env, TRAIN_SECONDS, timeout_s=TRAIN_SECONDS + GRACE_SECONDS + 10
-    )
+    policy = judge.call("train", env, TRAIN_SECONDS, timeout_s=TRAIN_SECONDS + GRACE_SECONDS + 10)
     took = time.monotonic() - started
     if took > TRAIN_SECONDS + GRACE_SECONDS:
         return fail(

@@ -16,9 +16,21 @@ def cases():
     rng = np.random.default_rng(20260602)
     yield "a small example", np.array([[2.0, 1.0, 0.1]]), np.array([0])
     yield "equal scores (the answer is log 4)", np.zeros((3, 4)), np.array([0, 1, 3])
-    yield "random scores (50 rows, 10 classes)", rng.normal(size=(50, 10)), rng.integers(10, size=50)
-    yield "very large scores, right answers", np.array([[1000.0, 0.0], [0.0, 2000.0]]), np.array([0, 1])
-    yield "very large scores, wrong answers", np.array([[1000.0, 0.0], [0.0, 2000.0]]), np.array([1, 0])
+    yield (
+        "random scores (50 rows, 10 classes)",
+        rng.normal(size=(50, 10)),
+        rng.integers(10, size=50),
+    )
+    yield (
+        "very large scores, right answers",
+        np.array([[1000.0, 0.0], [0.0, 2000.0]]),
+        np.array([0, 1]),
+    )
+    yield (
+        "very large scores, wrong answers",
+        np.array([[1000.0, 0.0], [0.0, 2000.0]]),
+        np.array([1, 0]),
+    )
     yield "large random scores", rng.normal(scale=300.0, size=(20, 5)), rng.integers(5, size=20)
 
 
@@ -30,7 +42,9 @@ def grade(judge):
         if isinstance(got, np.ndarray) and got.shape == ():
             got = got.item()
         if isinstance(got, bool) or not isinstance(got, int | float | np.floating):
-            problem = f"`cross_entropy` should return one number, but it returned {type(got).__name__}."
+            problem = (
+                f"`cross_entropy` should return one number, but it returned {type(got).__name__}."
+            )
         elif not np.isfinite(got):
             problem = f"`cross_entropy` returned {got} for {name}; the loss is finite."
         elif not np.isclose(got, want, rtol=1e-6, atol=1e-9):

@@ -15,8 +15,16 @@ def cases():
     sobel = np.array([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])
     u = np.arange(-2, 3)
     gauss = np.exp(-(u[:, None] ** 2 + u[None, :] ** 2) / 2.0)
-    yield "a 3x3 image and a 2x2 kernel", np.arange(9.0).reshape(3, 3), np.array([[1.0, 0.0], [0.0, -1.0]])
-    yield "a kernel that picks the right-hand neighbour (no flip)", np.arange(12.0).reshape(3, 4), np.array([[0.0, 1.0]])
+    yield (
+        "a 3x3 image and a 2x2 kernel",
+        np.arange(9.0).reshape(3, 3),
+        np.array([[1.0, 0.0], [0.0, -1.0]]),
+    )
+    yield (
+        "a kernel that picks the right-hand neighbour (no flip)",
+        np.arange(12.0).reshape(3, 4),
+        np.array([[0.0, 1.0]]),
+    )
     yield "Sobel on a vertical edge", np.repeat([[0.0] * 4 + [1.0] * 4], 6, axis=0), sobel
     yield "Gaussian 5x5 on random pixels", rng.random((28, 28)), gauss / gauss.sum()
     yield "a non-square kernel (2x5)", rng.normal(size=(10, 12)), rng.normal(size=(2, 5))

@@ -60,6 +60,4 @@ def grade(judge):
             " Check that the model trains (`model.fit`), that the last layer is a softmax over "
             "10 units, and try a second convolution with pooling, or one more epoch."
         )
-    return Result(
-        score=value, passed=has_conv and value >= BAR, metrics=metrics, feedback=feedback
-    )
+    return Result(score=value, passed=has_conv and value >= BAR, metrics=metrics, feedback=feedback)

@@ -17,8 +17,6 @@ def train_model(x_train, y_train):
             keras.layers.Dense(10, activation="softmax"),
         ]
     )
-    model.compile(
-        optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"]
-    )
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     model.fit(x_train, y_train, epochs=1, batch_size=64, verbose=2)
     return model

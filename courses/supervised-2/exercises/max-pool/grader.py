@@ -12,7 +12,10 @@ def reference(x):
 
 def cases():
     rng = np.random.default_rng(20260606)
-    yield "the lesson's 4x4 example", np.array([[1, 3, 2, 0], [4, 2, 1, 1], [0, 0, 5, 6], [1, 2, 7, 8]])
+    yield (
+        "the lesson's 4x4 example",
+        np.array([[1, 3, 2, 0], [4, 2, 1, 1], [0, 0, 5, 6], [1, 2, 7, 8]]),
+    )
     yield "negative values only", -rng.random((4, 6)) - 1.0
     yield "odd height and width (5x7)", rng.normal(size=(5, 7))
     yield "a single tile", np.array([[0.5, -1.0], [2.0, 1.5]])

@@ -42,4 +42,6 @@ def grade(judge):
             " k-means on raw pixels lands near 0.48. Compress the images first (an "
             "autoencoder's codes, or PCA), and try a Gaussian mixture on the codes."
         )
-    return Result(score=value, metrics={"accuracy": value, "clusters_used": used}, feedback=feedback)
+    return Result(
+        score=value, metrics={"accuracy": value, "clusters_used": used}, feedback=feedback
+    )

@@ -92,7 +92,12 @@ def run_worker(
     app = make_celery(settings, queue_settings)
     _state["worker"] = worker
     worker.on_requeue = lambda ids: announce(app, ids)
-    maintenance = Maintenance(worker=worker, announce_lost=True, on_requeue=worker.on_requeue)
+    maintenance = Maintenance(
+        worker=worker,
+        announce_lost=True,
+        on_requeue=worker.on_requeue,
+        alive_file=settings.var_dir / "worker.alive",
+    )
     maintenance.start()
     try:
         app.worker_main(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -168,8 +169,10 @@ class Maintenance:
         worker: GradingWorker,
         announce_lost: bool,
         on_requeue: Callable[[list[int]], None],
+        alive_file: Path | None = None,
     ) -> None:
         self.worker = worker
+        self.alive_file = alive_file
         self.announce_lost = announce_lost
         self.on_requeue = on_requeue
         self._stop = threading.Event()
@@ -194,6 +197,9 @@ class Maintenance:
             lost = jobs.unannounced(db=db, older_than_s=lease) if self.announce_lost else []
         if taken or lost:
             self.on_requeue(sorted(set(taken) | set(lost)))
+        if self.alive_file is not None:  # the liveness probe of a worker pod reads its age
+            self.alive_file.parent.mkdir(parents=True, exist_ok=True)
+            self.alive_file.touch()
 
     def _loop(self) -> None:
         interval = max(0.2, self.worker.queue_settings.job_lease_s / 3)

@@ -1,4 +1,5 @@
 """Walks forwards in time: discounts the past instead of the future."""
+
 import numpy as np
 
 

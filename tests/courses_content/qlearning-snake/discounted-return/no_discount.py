@@ -1,4 +1,5 @@
 """Ignores gamma: sums the rewards still to come."""
+
 import numpy as np
 
 

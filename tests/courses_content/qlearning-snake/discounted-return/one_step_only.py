@@ -1,4 +1,5 @@
 """Looks one step ahead only: r_t + gamma r_(t+1)."""
+
 import numpy as np
 
 

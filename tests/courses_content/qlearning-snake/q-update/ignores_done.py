@@ -1,4 +1,5 @@
 """Adds the future value even after a terminal step."""
+
 import numpy as np
 
 

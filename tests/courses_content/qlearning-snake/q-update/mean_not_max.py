@@ -1,4 +1,5 @@
 """Uses the mean of the next values (the value of a random policy) instead of the maximum."""
+
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 """Moves every action's value of the state, not only the action taken."""
+
 import numpy as np
 
 

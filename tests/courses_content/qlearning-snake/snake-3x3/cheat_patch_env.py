@@ -1,4 +1,5 @@
 """Cheat: rewrites SnakeEnv inside the sandbox to always win; the grader's copy is untouched."""
+
 import random
 
 from feynlab.envs import snake

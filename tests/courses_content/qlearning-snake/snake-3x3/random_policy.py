@@ -1,4 +1,5 @@
 """Does not learn: a random policy, which almost never fills the board."""
+
 import random
 
 

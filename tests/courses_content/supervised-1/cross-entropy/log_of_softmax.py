@@ -1,4 +1,5 @@
 """Takes the log of a (stable) softmax: a probability rounds to 0 and the loss becomes inf."""
+
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 """Returns the per-example losses instead of one number."""
+
 import numpy as np
 
 

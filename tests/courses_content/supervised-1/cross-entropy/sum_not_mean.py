@@ -1,4 +1,5 @@
 """Sums the losses instead of averaging them."""
+
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 """Forgets to subtract the row maximum: large scores overflow to nan."""
+
 import numpy as np
 
 

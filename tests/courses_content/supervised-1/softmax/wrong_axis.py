@@ -1,4 +1,5 @@
 """Normalises each column instead of each row."""
+
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 """Flips the kernel (a mathematician's convolution), unlike deep-learning libraries."""
+
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 """Returns an output as large as the image ("same" instead of "valid")."""
+
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 """Assumes square kernels: uses the kernel's height for its width too."""
+
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 """Cheat: a dense model whose get_config claims a Conv2D layer and whose predict is constant."""
+
 import keras
 import numpy as np
 

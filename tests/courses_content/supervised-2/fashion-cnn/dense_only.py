@@ -1,4 +1,5 @@
 """No convolutional layer: a dense network that passes 75% but is not a CNN."""
+
 import keras
 
 

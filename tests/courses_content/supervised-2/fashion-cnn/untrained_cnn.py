@@ -1,4 +1,5 @@
 """A CNN that is never trained: about 10% accuracy."""
+
 import keras
 
 

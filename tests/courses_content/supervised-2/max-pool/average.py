@@ -1,5 +1,4 @@
 """Average pooling instead of max pooling."""
-import numpy as np
 
 
 def max_pool(x):

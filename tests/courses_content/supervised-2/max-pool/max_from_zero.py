@@ -1,4 +1,5 @@
 """Starts each maximum from 0, which is wrong when every value is negative."""
+
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 """Pads odd sizes instead of dropping the last row and column."""
+
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 """Returns the cluster ids as floats."""
+
 import numpy as np
 
 

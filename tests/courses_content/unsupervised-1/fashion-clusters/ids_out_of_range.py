@@ -1,4 +1,5 @@
 """Numbers its clusters 1 to 10 instead of 0 to 9."""
+
 import numpy as np
 from sklearn.cluster import MiniBatchKMeans
 

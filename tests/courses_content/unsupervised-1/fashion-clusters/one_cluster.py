@@ -1,4 +1,5 @@
 """Puts every image in one cluster: the matching can only be right for one class (0.10)."""
+
 import numpy as np
 
 

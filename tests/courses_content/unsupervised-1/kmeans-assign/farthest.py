@@ -1,5 +1,4 @@
 """Picks the farthest centroid (argmax instead of argmin)."""
-import numpy as np
 
 
 def assign_clusters(points, centroids):

@@ -1,4 +1,5 @@
 """Uses the Manhattan distance instead of the Euclidean one."""
+
 import numpy as np
 
 

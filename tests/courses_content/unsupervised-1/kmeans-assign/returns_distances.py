@@ -1,5 +1,4 @@
 """Returns the distance matrix instead of the nearest index."""
-import numpy as np
 
 
 def assign_clusters(points, centroids):

@@ -1,4 +1,5 @@
 """Uses the median instead of the mean."""
+
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 """Returns the centroids unchanged."""
+
 import numpy as np
 
 

@@ -1,0 +1,289 @@
+"""Submit-to-verdict time through the HTTP API, and throughput, on both queue backends.
+
+Starts a real `feynlab serve` (embedded queue), then `feynlab serve` + `feynlab worker` over
+Redis (Celery queue), with one worker slot per core, on a fresh SQLite database. Measures:
+  idle   - one learner submitting one at a time: POST until the verdict event on the SSE stream;
+  load   - 50 concurrent learners, each submitting, waiting for the verdict, submitting again;
+  sandbox alone - verdicts per second of Runner.grade on the same code, one thread per core,
+  measured in the same run, for the throughput ratio.
+Usage: python bench/grading_e2e.py [--idle N] [--per-learner N] [--learners N] [--redis URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[1]
+FEYNLAB = str(Path(sys.executable).parent / "feynlab")
+PASSWORD = "bench-password-123"
+
+
+def pick_exercise() -> tuple[Path, str, str]:
+    """supervised-1/softmax when the shipped courses have it, else the tests' example/add."""
+    if (REPO / "courses" / "supervised-1" / "exercises" / "softmax" / "solution.py").is_file():
+        return REPO / "courses", "supervised-1", "softmax"
+    return REPO / "tests" / "fixtures" / "courses", "example", "add"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+class Stack:
+    """feynlab serve (+ feynlab worker for Celery) on a fresh database."""
+
+    def __init__(self, *, queue: str, courses: Path, workdir: Path, broker: str) -> None:
+        self.workdir = workdir
+        workdir.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("FEYNLAB_")},
+            "FEYNLAB_ENV": "test",
+            "FEYNLAB_SECRET_KEY": "bench-secret-key-0123456789",
+            "FEYNLAB_DATABASE_URL": f"sqlite:///{workdir / 'feynlab.db'}",
+            "FEYNLAB_COURSES_DIR": str(courses),
+            "FEYNLAB_VAR_DIR": str(workdir / "var"),
+            "FEYNLAB_CREATE_DEMO_USERS": "false",
+            "FEYNLAB_WORKERS": str(os.cpu_count() or 1),
+            "FEYNLAB_SUBMISSIONS_PER_MINUTE": "1000000",
+            "FEYNLAB_MAX_RUNNING_PER_LEARNER": "1000",
+            "FEYNLAB_QUEUE": queue,
+            "FEYNLAB_BROKER_URL": broker,
+            "FEYNLAB_CELERY_QUEUE": f"feynlab-bench-{os.getpid()}",
+            "KERAS_BACKEND": "torch",
+        }
+        for key in ("FEYNLAB_DATA_DIR", "FEYNLAB_UNSAFE_NO_SANDBOX"):
+            if key in os.environ:
+                self.env[key] = os.environ[key]
+        self.procs: list[subprocess.Popen[bytes]] = []
+        subprocess.run([FEYNLAB, "migrate"], env=self.env, check=True, capture_output=True)
+        if queue == "celery":
+            self._spawn([FEYNLAB, "worker", "--loglevel", "WARNING"], "worker.log")
+        self._spawn([FEYNLAB, "serve", "--port", str(self.port)], "serve.log")
+        self._wait_ready(queue)
+
+    def _spawn(self, argv: list[str], log: str) -> None:
+        out = (self.workdir / log).open("wb")
+        self.procs.append(
+            subprocess.Popen(
+                argv, env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        )
+
+    def _wait_ready(self, queue: str) -> None:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.base}/api/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        else:
+            raise SystemExit(f"feynlab serve did not start; see {self.workdir / 'serve.log'}")
+
+    def learners(self, n: int) -> list[dict[str, str]]:
+        from feynlab import db
+        from feynlab.accounts.models import Role
+        from feynlab.accounts.service import create_user
+
+        url = self.env["FEYNLAB_DATABASE_URL"]
+        with db.session_factory(db.engine_for(url))() as session:
+            for i in range(n):
+                create_user(
+                    db=session,
+                    email=f"l{i}@bench.local",
+                    password=PASSWORD,
+                    name=f"L{i}",
+                    role=Role.learner,
+                )
+            session.commit()
+        tokens = []
+        for i in range(n):
+            r = httpx.post(
+                f"{self.base}/api/auth/login",
+                json={"email": f"l{i}@bench.local", "password": PASSWORD},
+            )
+            tokens.append({"Authorization": f"Bearer {r.json()['token']}"})
+        return tokens
+
+    def stop(self) -> None:
+        for proc in reversed(self.procs):
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+
+
+def submit_and_wait(client: httpx.Client, url: str, code: str, headers: dict[str, str]) -> float:
+    """Seconds from POST to the verdict event on the submission's SSE stream."""
+    start = time.perf_counter()
+    r = client.post(url, json={"code": code}, headers=headers)
+    r.raise_for_status()
+    with client.stream("GET", r.json()["events_url"], headers=headers, timeout=120) as stream:
+        for line in stream.iter_lines():
+            if line.startswith("data:") and json.loads(line[5:])["type"] == "verdict":
+                status = json.loads(line[5:])["status"]
+                if status != "passed":
+                    raise SystemExit(f"the reference solution got {status}: {line[:300]}")
+                return time.perf_counter() - start
+    raise SystemExit("the event stream ended without a verdict")
+
+
+def measure(stack: Stack, course: str, exercise: str, code: str, args: argparse.Namespace) -> dict:
+    tokens = stack.learners(args.learners)
+    url = f"{stack.base}/api/courses/{course}/exercises/{exercise}/submissions"
+    with httpx.Client(base_url=stack.base, timeout=60) as client:
+        for _ in range(3):  # warm-up
+            submit_and_wait(client, url, code, tokens[0])
+        idle = [submit_and_wait(client, url, code, tokens[0]) for _ in range(args.idle)]
+    loaded: list[float] = []
+    lock = threading.Lock()
+
+    def learner(headers: dict[str, str]) -> None:
+        with httpx.Client(base_url=stack.base, timeout=120) as client:
+            for _ in range(args.per_learner):
+                took = submit_and_wait(client, url, code, headers)
+                with lock:
+                    loaded.append(took)
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=len(tokens)) as pool:
+        list(pool.map(learner, tokens))
+    wall = time.perf_counter() - start
+    return {"idle": idle, "loaded": loaded, "throughput": len(loaded) / wall}
+
+
+def sandbox_alone(courses: Path, course: str, exercise: str, code: str, seconds: float) -> float:
+    """Verdicts per second of the runner alone, one thread per core (no HTTP, no queue)."""
+    from feynlab.grading.queue.runners import close_runner, sandbox_runner
+    from feynlab.settings import Settings
+    from feynlab.submissions.catalog import FolderCatalog
+
+    settings = Settings(env="test", secret_key="bench-secret-key-0123456789", courses_dir=courses)
+    target = FolderCatalog(courses)(course, exercise)
+    runner = sandbox_runner(settings)
+    try:
+        for _ in range(3):
+            runner.grade(exercise=target, code=code, on_event=lambda e: None)
+        done = 0
+        lock = threading.Lock()
+        stop_at = time.perf_counter() + seconds
+
+        def loop() -> None:
+            nonlocal done
+            while time.perf_counter() < stop_at:
+                runner.grade(exercise=target, code=code, on_event=lambda e: None)
+                with lock:
+                    done += 1
+
+        start = time.perf_counter()
+        threads = [threading.Thread(target=loop) for _ in range(settings.workers)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        return done / (time.perf_counter() - start)
+    finally:
+        close_runner(runner)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--idle", type=int, default=50, help="sequential submissions, idle queue")
+    parser.add_argument("--learners", type=int, default=50, help="concurrent learners")
+    parser.add_argument("--per-learner", type=int, default=3, help="submissions per learner")
+    parser.add_argument(
+        "--redis",
+        default=os.environ.get("FEYNLAB_BENCH_REDIS_URL", ""),
+        help="broker for the Celery run (default: a private redis-server)",
+    )
+    parser.add_argument("--backends", default="embedded,celery")
+    args = parser.parse_args()
+    courses, course, exercise = pick_exercise()
+    code = (courses / course / "exercises" / exercise / "solution.py").read_text()
+    cores = os.cpu_count() or 1
+    print(f"grading_e2e: {course}/{exercise}, {cores} cores, one worker slot per core")
+    alone = sandbox_alone(courses, course, exercise, code, seconds=20)
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="feynlab-bench-") as tmp:
+        redis_proc = None
+        broker = args.redis
+        if "celery" in args.backends and not broker:
+            port = free_port()
+            redis_proc = subprocess.Popen(
+                [
+                    shutil.which("redis-server") or "redis-server",
+                    "--port",
+                    str(port),
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--dir",
+                    tmp,
+                ],
+                stdout=subprocess.DEVNULL,
+            )
+            broker = f"redis://127.0.0.1:{port}/0"
+            time.sleep(0.5)
+        try:
+            for backend in args.backends.split(","):
+                stack = Stack(
+                    queue=backend,
+                    courses=courses,
+                    workdir=Path(tmp) / backend,
+                    broker=broker or "redis://127.0.0.1:6379/0",
+                )
+                try:
+                    results[backend] = measure(stack, course, exercise, code, args)
+                finally:
+                    stack.stop()
+        finally:
+            if redis_proc is not None:
+                redis_proc.terminate()
+    print(f"\nsandbox alone (Runner.grade, {cores} threads): {alone:.2f} verdicts/s\n")
+    print(
+        "| backend  | idle p50 ms | idle p99 ms | 50 learners p50 ms | p99 ms | verdicts/s | "
+        "vs sandbox |"
+    )
+    print(
+        "|----------|------------:|------------:|-------------------:|-------:|-----------:|"
+        "-----------:|"
+    )
+    for backend, r in results.items():
+        idle, loaded = [v * 1000 for v in r["idle"]], [v * 1000 for v in r["loaded"]]
+        print(
+            f"| {backend:8} | {statistics.median(idle):11.0f} | {percentile(idle, 99):11.0f} | "
+            f"{statistics.median(loaded):18.0f} | {percentile(loaded, 99):6.0f} | "
+            f"{r['throughput']:10.2f} | {r['throughput'] / alone:10.0%} |"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,184 @@
+"""The Celery queue with real Redis and real `feynlab worker` processes: grading through the
+API, kill -9 of a worker mid-job, a job that keeps killing workers, and a Redis restart."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from feynlab import db as database
+from feynlab.grading.queue.config import QueueSettings
+from feynlab.settings import Settings
+from feynlab.submissions.models import Submission
+from tests.queue import procs
+from tests.submissions.helpers import SOLUTION, read_events, submit, wait_done
+
+pytestmark = [pytest.mark.redis, pytest.mark.sandbox]
+REDIS_URL = os.environ.get("FEYNLAB_TEST_REDIS_URL")
+SLOW_SOLUTION = "import time\ntime.sleep(2)\n" + SOLUTION
+
+
+@pytest.fixture
+def broker() -> str:
+    if not REDIS_URL:
+        pytest.skip("Redis tests need FEYNLAB_TEST_REDIS_URL (e.g. redis://127.0.0.1:6379/15)")
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        pytest.skip(f"Redis not reachable at {REDIS_URL}: {exc}")
+    return REDIS_URL
+
+
+@pytest.fixture
+def celery_queue() -> str:
+    return f"feynlab-test-{os.getpid()}-{os.urandom(3).hex()}"
+
+
+@pytest.fixture
+def factory(settings: Settings) -> sessionmaker[Session]:
+    return database.session_factory(database.engine_for(settings.database_url))
+
+
+def _celery_app(settings: Settings, broker: str, queue: str) -> FastAPI:
+    from feynlab.app import create_app
+
+    settings.queue = "celery"
+    settings.broker_url = broker
+    app = create_app(settings)
+    app.state.queue_settings = QueueSettings(  # type: ignore[call-arg]
+        celery_queue=queue, job_lease_s=3.0, event_poll_s=0.05
+    )
+    return app
+
+
+@pytest.fixture
+def celery_client(settings: Settings, broker: str, celery_queue: str) -> Iterator[TestClient]:
+    with TestClient(_celery_app(settings, broker, celery_queue)) as client:
+        yield client
+
+
+def test_graded_through_a_celery_worker_with_live_events(
+    celery_client: TestClient,
+    settings: Settings,
+    broker: str,
+    celery_queue: str,
+    make_user,
+    login,
+    tmp_path: Path,
+) -> None:
+    worker = procs.worker(settings, tmp_path / "worker.log", broker, celery_queue)
+    try:
+        headers = login(make_user())
+        accepted = submit(celery_client, headers, "print('graded remotely')\n" + SOLUTION)
+        events = [e for _, e in read_events(celery_client, accepted["events_url"], headers)]
+        done = wait_done(celery_client, f"/api/submissions/{accepted['id']}", headers)
+    finally:
+        worker.stop()
+    assert done["status"] == "passed"
+    types = [e["type"] for e in events]
+    assert types[0] == "queued" and "started" in types and types[-1] == "verdict"
+    assert any(e["type"] == "stdout" and "graded remotely" in e["text"] for e in events)
+
+
+@pytest.mark.slow
+def test_kill_9_a_worker_mid_job_and_it_is_graded_once(
+    celery_client: TestClient,
+    settings: Settings,
+    broker: str,
+    celery_queue: str,
+    factory,
+    make_user,
+    login,
+    tmp_path: Path,
+) -> None:
+    headers = login(make_user())
+    first = procs.worker(settings, tmp_path / "w1.log", broker, celery_queue)
+    try:
+        sub_id = submit(celery_client, headers, SLOW_SOLUTION)["id"]
+        procs.wait_for(lambda: procs.states(factory, [sub_id])[sub_id] == "running", 60, "start")
+    finally:
+        first.kill9()
+    second = procs.worker(settings, tmp_path / "w2.log", broker, celery_queue)
+    try:
+        procs.wait_for(lambda: procs.all_done(factory, [sub_id]), 90, "the verdict")
+    finally:
+        second.stop()
+    assert procs.job_of(factory, sub_id).attempts == 2
+    assert procs.verdict_counts(factory, [sub_id]) == {sub_id: 1}
+    with factory() as db:
+        assert db.get(Submission, sub_id).status == "passed"  # type: ignore[union-attr]
+
+
+@pytest.mark.slow
+def test_a_job_that_keeps_killing_workers_ends_as_infra_error(
+    celery_client: TestClient,
+    settings: Settings,
+    broker: str,
+    celery_queue: str,
+    factory,
+    make_user,
+    login,
+    tmp_path: Path,
+) -> None:
+    headers = login(make_user())
+    sub_id = submit(celery_client, headers, SLOW_SOLUTION)["id"]
+    for attempt in (1, 2, 3):  # FEYNLAB_JOB_MAX_ATTEMPTS defaults to 3
+        killed = procs.worker(settings, tmp_path / f"w{attempt}.log", broker, celery_queue)
+        try:
+            procs.wait_for(
+                lambda n=attempt: (  # type: ignore[misc]
+                    procs.job_of(factory, sub_id).attempts == n
+                    and procs.states(factory, [sub_id])[sub_id] == "running"
+                ),
+                60,
+                f"attempt {attempt}",
+            )
+        finally:
+            killed.kill9()
+    last = procs.worker(settings, tmp_path / "w4.log", broker, celery_queue)
+    try:
+        procs.wait_for(lambda: procs.all_done(factory, [sub_id]), 60, "the infra-error")
+    finally:
+        last.stop()
+    body = wait_done(celery_client, f"/api/submissions/{sub_id}", headers)
+    assert body["status"] == "infra-error"
+    assert "stopped 3 times" in body["verdict"]["feedback"]
+    assert procs.verdict_counts(factory, [sub_id]) == {sub_id: 1}
+
+
+@pytest.mark.slow
+def test_a_redis_restart_loses_nothing(
+    settings: Settings,
+    broker: str,
+    celery_queue: str,
+    factory,
+    make_user,
+    login,
+    tmp_path: Path,
+) -> None:
+    server, port = procs.redis_server(tmp_path)
+    private = f"redis://127.0.0.1:{port}/0"
+    app = _celery_app(settings, private, celery_queue)
+    worker = procs.worker(settings, tmp_path / "worker.log", private, celery_queue)
+    try:
+        with TestClient(app) as client:
+            headers = login(make_user())
+            before = [submit(client, headers, SOLUTION)["id"] for _ in range(3)]
+            procs.wait_for(lambda: procs.all_done(factory, before), 90, "verdicts before")
+            server.kill9()  # Redis dies with whatever it held
+            during = [submit(client, headers, SOLUTION)["id"] for _ in range(3)]
+            server, _ = procs.redis_server_on(tmp_path, port)
+            after = [submit(client, headers, SOLUTION)["id"] for _ in range(3)]
+            ids = before + during + after
+            procs.wait_for(lambda: procs.all_done(factory, ids), 120, "every verdict")
+    finally:
+        worker.stop()
+        server.kill9()
+    assert procs.verdict_counts(factory, ids) == {i: 1 for i in ids}
