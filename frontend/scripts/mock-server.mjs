@@ -16,7 +16,7 @@ const DIST = fileURLToPath(new URL('../dist/', import.meta.url))
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=='
 
 const users = [
-  { id: 1, email: 'instructor@example.com', password: 'instructor-pass', name: 'Ada Instructor', role: 'instructor' },
+  { id: 1, email: 'instructor@feynlab.local', password: 'instructor-demo-pass', name: 'Ada Instructor', role: 'instructor' },
   { id: 2, email: 'learner@example.com', password: 'learner-pass', name: 'Lee Learner', role: 'learner' },
 ]
 const sessions = new Map() // token -> user id
@@ -66,13 +66,17 @@ function prog(uid) {
 function courseProgress(uid, c) {
   const p = prog(uid)
   const lessons = Object.keys(LESSONS[c]), exercises = Object.keys(EXERCISES[c])
+  const read = lessons.filter((l) => p.read.has(`${c}/${l}`)), passed = exercises.filter((e) => p.passed.has(`${c}/${e}`))
+  const done = read.length + passed.length, total = lessons.length + exercises.length
   return {
-    lessons_read: lessons.filter((l) => p.read.has(`${c}/${l}`)).length, lessons_total: lessons.length,
-    exercises_passed: exercises.filter((e) => p.passed.has(`${c}/${e}`)).length, exercises_total: exercises.length,
+    course: c, lessons_read: read.length, lessons_total: lessons.length, quizzes_answered: 0, quizzes_total: 0,
+    exercises_passed: passed.length, exercises_total: exercises.length, percent: total ? Math.round((100 * done) / total) : 0,
+    read_lessons: read, answered_quizzes: [], passed_exercises: passed,
+    exercises: exercises.filter((e) => p.attempts.get(`${c}/${e}`)).map((e) => ({ exercise: e, passed: p.passed.has(`${c}/${e}`), best_score: p.best.get(`${c}/${e}`) ?? null, attempts: p.attempts.get(`${c}/${e}`), last_activity: p.last.get(`${c}/${e}`) })),
   }
 }
 function summary(uid, c) {
-  return { slug: c, ...COURSES[c], lesson_count: Object.keys(LESSONS[c]).length, exercise_count: Object.keys(EXERCISES[c]).length, progress: courseProgress(uid, c) }
+  return { slug: c, ...COURSES[c], draft: false, lesson_count: Object.keys(LESSONS[c]).length, exercise_count: Object.keys(EXERCISES[c]).length, progress: courseProgress(uid, c) }
 }
 function exStatus(uid, c, e) {
   const p = prog(uid), k = `${c}/${e}`
@@ -131,7 +135,7 @@ function runEvents(code, graded, c, e) {
   return ev
 }
 function newJob(user, kind, code, c, e) {
-  const id = String(nextJob++)
+  const id = nextJob++
   const job = { id, kind, user: user.id, code, course: c, exercise: e, created_at: new Date().toISOString(), events: runEvents(code, kind === 'submission', c, e) }
   job.verdict = job.events.at(-1)
   jobs.set(id, job)
@@ -144,9 +148,12 @@ function newJob(user, kind, code, c, e) {
   }
   return job
 }
+function subSummary(j) {
+  return { id: j.id, user_id: j.user, state: 'done', status: j.verdict.status, score: j.verdict.score ?? null, round: 1, created_at: j.created_at, started_at: j.created_at, finished_at: j.created_at, course: j.course, exercise: j.exercise }
+}
 function subRead(j) {
   const { type, ...verdict } = j.verdict
-  return { id: j.id, state: 'done', created_at: j.created_at, code: j.code, course: j.course, exercise: j.exercise, verdict }
+  return { ...subSummary(j), code: j.code, verdict }
 }
 function stream(res, job) {
   res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' })
@@ -160,6 +167,13 @@ function stream(res, job) {
     setTimeout(tick, 60)
   }
   tick()
+}
+
+const userRead = (u) => ({ id: u.id, email: u.email, name: u.name, role: u.role, created_at: '2026-01-01T00:00:00Z' })
+function openSession(res, u, status) {
+  const t = randomBytes(16).toString('hex'), csrf = randomBytes(16).toString('hex')
+  sessions.set(t, u.id)
+  return send(res, status, { user: userRead(u), token: t, csrf_token: csrf, expires_at: '2099-01-01T00:00:00Z' }, { 'Set-Cookie': [`feynlab_session=${t}; HttpOnly; Path=/; SameSite=Lax`, `feynlab_csrf=${csrf}; Path=/; SameSite=Lax`] })
 }
 
 async function api(req, res, url) {
@@ -177,98 +191,113 @@ async function api(req, res, url) {
     if (users.some((u) => u.email === b.email)) return err(res, 409, 'An account with this email already exists.')
     const u = { id: users.length + 1, email: b.email, password: b.password, name: b.name, role: 'learner' }
     users.push(u)
-    return send(res, 201, { id: u.id, email: u.email, name: u.name, role: u.role })
+    return openSession(res, u, 201)
   }
   if (path === '/api/auth/login' && req.method === 'POST') {
     const b = await body(req)
     const u = users.find((x) => x.email === b?.email && x.password === b?.password)
     if (!u) return err(res, 401, 'Wrong email or password.')
-    const t = randomBytes(16).toString('hex'), csrf = randomBytes(16).toString('hex')
-    sessions.set(t, u.id)
-    return send(res, 200, { access_token: t, token_type: 'bearer' }, { 'Set-Cookie': [`feynlab_session=${t}; HttpOnly; Path=/; SameSite=Lax`, `feynlab_csrf=${csrf}; Path=/; SameSite=Lax`] })
+    return openSession(res, u, 200)
   }
   if (!user) return err(res, 401, 'Please log in.')
-  if (path === '/api/auth/logout') { sessions.delete(token); return send(res, 200, {}) }
-  if (path === '/api/me') return send(res, 200, { id: user.id, email: user.email, name: user.name, role: user.role })
+  if (path === '/api/auth/logout') { sessions.delete(token); return send(res, 200, { detail: 'Logged out.' }) }
+  if (path === '/api/me') return send(res, 200, userRead(user))
   if (path === '/api/courses') return send(res, 200, Object.keys(COURSES).map((c) => summary(user.id, c)))
   let r
   if ((r = m(/^\/api\/courses\/([^/]+)$/))) {
     const c = r[1]
     if (!COURSES[c]) return err(res, 404, 'No such course.')
-    const p = prog(user.id)
+    const exercises = Object.entries(EXERCISES[c]).map(([slug, e]) => ({ slug, title: e.title, lesson: e.lesson }))
     return send(res, 200, {
       ...summary(user.id, c),
-      lessons: Object.entries(LESSONS[c]).map(([slug, l]) => ({ slug, title: l.title, read: p.read.has(`${c}/${slug}`) })),
-      exercises: Object.entries(EXERCISES[c]).map(([slug, e]) => ({ slug, title: e.title, lesson: e.lesson, status: exStatus(user.id, c, slug), best_score: p.best.get(`${c}/${slug}`) ?? null })),
+      lessons: Object.entries(LESSONS[c]).map(([slug, l]) => ({ slug, title: l.title, summary: '', exercises: exercises.filter((e) => e.lesson === slug) })),
+      exercises,
     })
   }
   if ((r = m(/^\/api\/courses\/([^/]+)\/lessons\/([^/]+)$/))) {
     const [, c, l] = r
     const lesson = LESSONS[c]?.[l]
     if (!lesson) return err(res, 404, 'No such lesson.')
-    prog(user.id).read.add(`${c}/${l}`)
     const slugs = Object.keys(LESSONS[c]), i = slugs.indexOf(l)
     return send(res, 200, {
-      slug: l, title: lesson.title, markdown: files.get(`${c}/lessons/${l}.md`) ?? lesson.markdown,
+      course: c, slug: l, title: lesson.title, summary: '', markdown: files.get(`${c}/lessons/${l}.md`) ?? lesson.markdown,
       quizzes: lesson.quizzes.map(({ correct, explanation, ...q }) => q), cells: [],
-      exercises: Object.entries(EXERCISES[c]).filter(([, e]) => e.lesson === l).map(([slug, e]) => ({ slug, title: e.title })),
-      prev: slugs[i - 1] ?? null, next: slugs[i + 1] ?? null,
+      exercises: Object.entries(EXERCISES[c]).filter(([, e]) => e.lesson === l).map(([slug]) => slug),
+      previous: slugs[i - 1] ?? null, next: slugs[i + 1] ?? null,
     })
+  }
+  if ((r = m(/^\/api\/courses\/([^/]+)\/lessons\/([^/]+)\/read$/)) && req.method === 'POST') {
+    if (!LESSONS[r[1]]?.[r[2]]) return err(res, 404, 'No such lesson.')
+    prog(user.id).read.add(`${r[1]}/${r[2]}`)
+    return send(res, 200, courseProgress(user.id, r[1]))
   }
   if ((r = m(/^\/api\/courses\/([^/]+)\/lessons\/([^/]+)\/quizzes\/([^/]+)\/answers$/))) {
     const q = LESSONS[r[1]]?.[r[2]]?.quizzes.find((x) => x.id === r[3])
     if (!q) return err(res, 404, 'No such quiz.')
     const b = await body(req)
     const chosen = [...(b?.choices ?? [])].sort()
-    return send(res, 200, { correct: JSON.stringify(chosen) === JSON.stringify(q.correct), correct_choices: q.correct, explanation: q.explanation })
+    return send(res, 200, { correct: JSON.stringify(chosen) === JSON.stringify(q.correct), correct_choices: q.correct, explanation: q.explanation, choice_feedback: [] })
   }
   if ((r = m(/^\/api\/courses\/([^/]+)\/figures\/(.+)$/))) return err(res, 404, 'No such figure.')
   if ((r = m(/^\/api\/courses\/([^/]+)\/exercises\/([^/]+)$/))) {
     const e = EXERCISES[r[1]]?.[r[2]]
     if (!e) return err(res, 404, 'No such exercise.')
-    return send(res, 200, { slug: r[2], course: r[1], ...e, status: exStatus(user.id, r[1], r[2]) })
+    const { pass, ...rest } = e
+    return send(res, 200, { slug: r[2], course: r[1], ...rest, entrypoint: 'f', pass_bar: pass, limits: {} })
   }
   if ((r = m(/^\/api\/courses\/([^/]+)\/exercises\/([^/]+)\/submissions$/))) {
     if (!EXERCISES[r[1]]?.[r[2]]) return err(res, 404, 'No such exercise.')
     if (req.method === 'POST') {
       const b = await body(req)
       if (typeof b?.code !== 'string') return send(res, 422, { detail: [{ loc: ['body', 'code'], msg: 'Field required' }] })
-      return send(res, 202, { id: newJob(user, 'submission', b.code, r[1], r[2]).id })
+      const id = newJob(user, 'submission', b.code, r[1], r[2]).id
+      return send(res, 202, { id, state: 'queued', events_url: `/api/submissions/${id}/events` })
     }
-    return send(res, 200, [...jobs.values()].filter((j) => j.kind === 'submission' && j.user === user.id && j.course === r[1] && j.exercise === r[2]).reverse().map(subRead))
+    return send(res, 200, [...jobs.values()].filter((j) => j.kind === 'submission' && j.user === user.id && j.course === r[1] && j.exercise === r[2]).reverse().map(subSummary))
   }
   if (path === '/api/runs' && req.method === 'POST') {
     const b = await body(req)
-    return send(res, 202, { id: newJob(user, 'run', b?.code ?? '', b?.course).id })
+    const id = newJob(user, 'run', b?.code ?? '', b?.course).id
+    return send(res, 202, { id, state: 'queued', events_url: `/api/runs/${id}/events` })
   }
   if ((r = m(/^\/api\/(runs|submissions)\/([^/]+)\/events$/))) {
-    const j = jobs.get(r[2])
+    const j = jobs.get(Number(r[2]))
     if (!j || j.user !== user.id) return err(res, 404, 'No such run.')
     return stream(res, j)
   }
   if ((r = m(/^\/api\/submissions\/([^/]+)$/))) {
-    const j = jobs.get(r[1])
+    const j = jobs.get(Number(r[1]))
     if (!j || (j.user !== user.id && user.role === 'learner')) return err(res, 404, 'No such submission.')
     return send(res, 200, subRead(j))
   }
   if (user.role === 'learner') return err(res, 403, 'Only instructors can do that.')
+  if (path === '/api/authoring/courses' && req.method === 'GET') {
+    return send(res, 200, Object.entries(COURSES).map(([slug, c]) => ({ slug, title: c.title, status: 'ok', stale: false, problems: [] })))
+  }
+  if (path === '/api/authoring/preview-check') {
+    const b = await body(req)
+    const [, ...rest] = b.path.split('/')
+    return send(res, 200, { problems: formatProblems(rest.join('/'), b.content), other_problems: [] })
+  }
+  if ((r = m(/^\/api\/authoring\/courses\/([^/]+)\/files$/))) {
+    return send(res, 200, ['course.yaml', ...Object.keys(LESSONS[r[1]] ?? {}).map((l) => `lessons/${l}.md`)].map((p) => ({ path: p, size: 100 })))
+  }
   if (path === '/api/authoring/courses' && req.method === 'POST') {
     const b = await body(req)
     if (COURSES[b.slug]) return err(res, 409, `A course named ${b.slug} already exists.`)
     COURSES[b.slug] = { title: b.title, summary: b.summary ?? '', level: b.level ?? 'beginner' }
     LESSONS[b.slug] = {}; EXERCISES[b.slug] = {}
-    return send(res, 201, summary(user.id, b.slug))
+    return send(res, 201, { slug: b.slug, title: b.title, status: 'ok', stale: false, problems: [] })
   }
   if ((r = m(/^\/api\/authoring\/courses\/([^/]+)\/files\/(.+)$/))) {
     const [, c, p] = r
     const lesson = /^lessons\/(.+)\.md$/.exec(p)
     if (req.method === 'PUT') {
       const b = await body(req)
-      const errors = []
-      b.content.split('\n').forEach((line, i) => { if (line.includes('$$$')) errors.push({ file: p, line: i + 1, message: 'Broken math block: "$$$".' }) })
-      if (errors.length) return send(res, 422, { detail: errors })
+      const problems = formatProblems(p, b.content)
+      if (problems.length) return send(res, 422, { detail: 'Not saved: the course would break.', code: 'invalid-course', problems })
       files.set(`${c}/${p}`, b.content)
-      return send(res, 200, { path: p, errors: [] })
+      return send(res, 200, { path: p, course: { slug: c, title: COURSES[c]?.title ?? c, status: 'ok', stale: false, problems: [] } })
     }
     const content = files.get(`${c}/${p}`) ?? (lesson && LESSONS[c]?.[lesson[1]] ? `---\ntitle: ${LESSONS[c][lesson[1]].title}\n---\n\n${LESSONS[c][lesson[1]].markdown}` : null)
     return content == null ? err(res, 404, 'No such file.') : send(res, 200, { path: p, content })
@@ -284,9 +313,11 @@ async function api(req, res, url) {
     }
     return { id: u.id, name: u.name, email: u.email, cells }
   })
-  if (path === '/api/instructor/gradebook') {
-    return send(res, 200, { exercises: Object.entries(EXERCISES).flatMap(([c, es]) => Object.entries(es).map(([e, x]) => ({ course: c, exercise: e, title: x.title }))), learners: learnerRows() })
-  }
+  const gradebookRows = () => learnerRows().flatMap((l) => Object.entries(l.cells).filter(([, v]) => v.attempts > 0).map(([k, v]) => ({
+    learner: { id: l.id, email: l.email, name: l.name }, course: k.split('/')[0], exercise: k.split('/')[1],
+    status: v.status === 'passed' ? 'passed' : 'attempted', best_score: v.best_score, attempts: v.attempts, last_activity: v.last_activity,
+  })))
+  if (path === '/api/instructor/gradebook') return send(res, 200, gradebookRows())
   if (path === '/api/instructor/gradebook.csv') {
     const lines = ['learner,email,course,exercise,status,best_score,attempts,last_activity']
     for (const l of learnerRows()) for (const [k, v] of Object.entries(l.cells)) lines.push([l.name, l.email, ...k.split('/'), v.status, v.best_score ?? '', v.attempts, v.last_activity ?? ''].join(','))
@@ -296,9 +327,16 @@ async function api(req, res, url) {
   if ((r = m(/^\/api\/instructor\/learners\/([^/]+)$/))) {
     const u = users.find((x) => String(x.id) === r[1])
     if (!u) return err(res, 404, 'No such learner.')
-    return send(res, 200, { learner: { id: u.id, email: u.email, name: u.name, role: u.role }, submissions: [...jobs.values()].filter((j) => j.kind === 'submission' && j.user === u.id).map(subRead) })
+    return send(res, 200, { learner: { id: u.id, email: u.email, name: u.name }, rows: gradebookRows().filter((row) => row.learner.id === u.id), submissions: [...jobs.values()].filter((j) => j.kind === 'submission' && j.user === u.id).map(subRead) })
   }
   return err(res, 404, 'Not found.')
+}
+
+/** The one course-format rule the mock knows: `$$$` is a broken math block. */
+function formatProblems(file, content) {
+  const problems = []
+  content.split('\n').forEach((line, i) => { if (line.includes('$$$')) problems.push({ file, line: i + 1, message: 'Broken math block: "$$$".' }) })
+  return problems
 }
 
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.woff2': 'font/woff2', '.woff': 'font/woff', '.ttf': 'font/ttf', '.svg': 'image/svg+xml', '.png': 'image/png' }
@@ -318,4 +356,4 @@ createServer((req, res) => {
   const url = new URL(req.url, 'http://x')
   const handler = url.pathname.startsWith('/api/') ? api(req, res, url) : staticFile(res, url.pathname)
   handler.catch((e) => { console.error(e); if (!res.headersSent) err(res, 500, 'Mock server error.') })
-}).listen(PORT, '127.0.0.1', () => console.log(`mock Feynlab on http://127.0.0.1:${PORT} (instructor@example.com / instructor-pass)`))
+}).listen(PORT, '127.0.0.1', () => console.log(`mock Feynlab on http://127.0.0.1:${PORT} (instructor@feynlab.local / instructor-demo-pass)`))

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-
 from pydantic import ValidationError
 
-from feynlab.settings import Settings, get_settings as _get_settings
+from feynlab.settings import Settings
+from feynlab.settings import get_settings as _get_settings
 
 app = typer.Typer(
     help="Feynlab: a learning platform for Machine Learning.",
@@ -120,17 +120,31 @@ def courses_check(
     ] = None,
     prove: Annotated[
         bool,
-        typer.Option(help="Also grade solutions (must pass) and starters (must fail)."),
-    ] = False,
+        typer.Option(
+            "--prove/--no-prove",
+            help="Grade every exercise in the sandbox: the reference solution must pass with "
+            "twice the time to spare, the starter and every wrong solution must fail "
+            "(--no-prove: check the format only).",
+        ),
+    ] = True,
+    wrong_solutions: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder of wrong or cheating solutions, as <course>/<exercise>/*.py "
+            "(default: tests/courses_content of the repository).",
+        ),
+    ] = None,
 ) -> None:
-    """Validate course folders; print every problem as FILE:LINE: MESSAGE; exit 1 if any."""
+    """Validate course folders and prove their exercises; print every problem as
+    FILE:LINE: MESSAGE; exit 1 if any."""
     from feynlab.courses.check import run_check
+    from feynlab.sandbox.pool import SandboxUnavailable
 
     target = path if path is not None else get_settings().courses_dir
     try:
-        count = run_check(target, prove=prove, echo=typer.echo)
-    except NotImplementedError as exc:
-        fail(f"--prove: {exc}", code=1)
+        count = run_check(target, prove=prove, echo=typer.echo, wrong_dir=wrong_solutions)
+    except SandboxUnavailable as exc:
+        fail(f"cannot prove the exercises: {exc} (--no-prove checks the format only)", code=1)
         return
     if count:
         typer.secho(f"{count} problem(s) found", fg="red", err=True)
@@ -185,7 +199,9 @@ def worker(
 @app.command("run")
 def run_command(
     file: Annotated[Path, typer.Argument(help="A Python file to run as a code cell.")],
-    json_output: Annotated[bool, typer.Option("--json", help="One JSON object at the end.")] = False,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="One JSON object at the end.")
+    ] = False,
 ) -> None:
     """Run FILE in the sandbox as a code cell would, streaming its output."""
     from feynlab.grading.commands import run_file

@@ -8,8 +8,8 @@ mkdirSync(SHOTS, { recursive: true })
 
 /** The demo instructor `make run` creates in development mode (override for other servers). */
 export const INSTRUCTOR = {
-  email: process.env.FEYNLAB_E2E_INSTRUCTOR_EMAIL ?? 'instructor@example.com',
-  password: process.env.FEYNLAB_E2E_INSTRUCTOR_PASSWORD ?? 'instructor-pass',
+  email: process.env.FEYNLAB_E2E_INSTRUCTOR_EMAIL ?? 'instructor@feynlab.local',
+  password: process.env.FEYNLAB_E2E_INSTRUCTOR_PASSWORD ?? 'instructor-demo-pass',
 }
 
 export async function shot(page: Page, name: string, phone = false): Promise<void> {

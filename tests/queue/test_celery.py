@@ -51,6 +51,7 @@ def _celery_app(settings: Settings, broker: str, queue: str) -> FastAPI:
 
     settings.queue = "celery"
     settings.broker_url = broker
+    settings.max_running_per_learner = settings.submissions_per_minute = 100
     app = create_app(settings)
     app.state.queue_settings = QueueSettings(  # type: ignore[call-arg]
         celery_queue=queue, job_lease_s=3.0, event_poll_s=0.05

@@ -35,8 +35,9 @@ const STATUS_TEXT: Record<number, string> = {
 export function errorFromBody(status: number, body: unknown): ApiError {
   const fallback = STATUS_TEXT[status] ?? `Request failed (HTTP ${status}).`
   if (!body || typeof body !== 'object') return new ApiError(fallback, status)
-  const b = body as { detail?: unknown; code?: string; errors?: unknown }
-  const list = Array.isArray(b.detail) ? b.detail : Array.isArray(b.errors) ? b.errors : null
+  const b = body as { detail?: unknown; code?: string; errors?: unknown; problems?: unknown }
+  // `problems`: course-format errors of the authoring API; `errors`: the fields of a 422.
+  const list = Array.isArray(b.problems) ? b.problems : Array.isArray(b.detail) ? b.detail : Array.isArray(b.errors) ? b.errors : null
   if (list) {
     const formatErrors: FormatError[] = []
     const messages: string[] = []
@@ -46,11 +47,12 @@ export function errorFromBody(status: number, body: unknown): ApiError {
         formatErrors.push(fe)
         messages.push(`${fe.file}${fe.line ? `:${fe.line}` : ''}: ${fe.message}`)
       } else if (item && typeof item === 'object') {
-        const loc = Array.isArray(item.loc) ? item.loc.filter((x) => x !== 'body').join('.') : ''
+        const loc = Array.isArray(item.loc) ? item.loc.filter((x) => x !== 'body').join('.') : String(item.field ?? '')
         messages.push(`${loc ? loc + ': ' : ''}${String(item.msg ?? item.message ?? 'invalid')}`)
       }
     }
-    return new ApiError(messages.join('\n') || fallback, status, b.code, formatErrors)
+    const lead = typeof b.detail === 'string' && b.detail ? b.detail + '\n' : ''
+    return new ApiError(lead + messages.join('\n') || fallback, status, b.code, formatErrors)
   }
   if (typeof b.detail === 'string' && b.detail) return new ApiError(b.detail, status, b.code)
   return new ApiError(fallback, status, b.code)

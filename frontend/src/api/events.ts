@@ -1,7 +1,23 @@
 /** Server-Sent Events of a run or a submission (types in docs/dev-guide.md, "run events"). */
-import type { Verdict } from './types'
+import type { SnakeGame } from './types'
 
-export type { Verdict }
+/**
+ * The last event of a stream: a graded verdict (passed, failed, ...) or a cell's run result
+ * (ok, error, ...). SSE payloads are not in the OpenAPI schema, so this mirrors the `Verdict` and
+ * `RunResult` schemas by hand, every field but `status` optional.
+ */
+export interface Verdict {
+  status: string
+  score?: number | null
+  metrics?: Record<string, unknown>
+  feedback?: string | null
+  output?: string | null
+  error?: string | null
+  duration_s?: number | null
+  seed?: number | null
+  resources?: Record<string, unknown>
+  artifacts?: { snake_games?: SnakeGame[] } & Record<string, unknown>
+}
 
 export type RunEvent =
   | { type: 'stdout' | 'stderr'; text: string }

@@ -57,6 +57,10 @@ class Runner:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def limits_for(self, exercise: GradableExercise) -> RunLimits:
+        """The limits a grading of ``exercise`` runs under (platform defaults, then its own)."""
+        return self._limits(exercise.limits)
+
     def _limits(self, limits: RunLimits | Mapping[str, Any] | None) -> RunLimits:
         if isinstance(limits, RunLimits):
             return limits

@@ -9,7 +9,10 @@ back to RLIMIT_AS and RLIMIT_NPROC.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
+import re
+import signal
 import time
 import uuid
 from dataclasses import dataclass
@@ -17,6 +20,9 @@ from pathlib import Path
 
 ROOT = Path("/sys/fs/cgroup")
 CONTROLLERS = ("memory", "pids")
+OWNED = re.compile(r"^feynlab-(\d+)-[0-9a-f]{8}$")
+
+log = logging.getLogger(__name__)
 
 
 def _own_path(controller: str) -> str:
@@ -28,6 +34,41 @@ def _own_path(controller: str) -> str:
     except OSError:
         pass
     return ""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale(parent: Path) -> list[Path]:
+    """Remove the empty ``feynlab-<pid>-*`` cgroups under ``parent`` whose owner is dead.
+
+    A process killed with SIGKILL never runs ``close()``; its slots stay behind, empty. A cgroup
+    whose owner still lives (or that still holds a process: rmdir refuses) is left alone."""
+    removed: list[Path] = []
+    try:
+        entries = list(parent.iterdir())
+    except OSError:
+        return removed
+    for base in entries:
+        match = OWNED.match(base.name)
+        if match is None or not base.is_dir() or _alive(int(match.group(1))):
+            continue
+        try:
+            for slot in base.glob("slot-*"):
+                slot.rmdir()
+            base.rmdir()
+        except OSError as exc:
+            log.info("left %s in place: %s", base, exc)
+            continue
+        removed.append(base)
+    return removed
 
 
 def _write(path: Path, value: str) -> None:
@@ -49,7 +90,9 @@ class CgroupSlots:
         self.dirs: dict[str, Path] = {}
         name = f"feynlab-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         for controller in CONTROLLERS:
-            base = ROOT / controller / _own_path(controller) / name
+            parent = ROOT / controller / _own_path(controller)
+            remove_stale(parent)
+            base = parent / name
             try:
                 base.mkdir()
                 for i in range(count):
@@ -110,6 +153,18 @@ class CgroupSlots:
             if time.monotonic() > deadline:
                 return False
             time.sleep(0.005)
+
+    def empty(self, slot: int) -> bool:
+        """Wait for the slot to empty; kill what is still in it after a while (never reuse a
+        slot that holds a process). False only if even SIGKILL did not empty it in time."""
+        if self.wait_empty(slot):
+            return True
+        for c in self.dirs:
+            for pid in (self.slot_dir(c, slot) / "cgroup.procs").read_text().split():
+                with contextlib.suppress(OSError):
+                    os.kill(int(pid), signal.SIGKILL)
+        log.error("cgroup slot %d still held processes after its run; they were killed", slot)
+        return self.wait_empty(slot)
 
     @staticmethod
     def _oom_kills(d: Path) -> int:

@@ -115,6 +115,9 @@ def _monitor(sock: socket.socket, *, isolate: bool) -> NoReturn:
         "max_rss_mb": usage.ru_maxrss / 1024,
     }
     os.write(status_fd, json.dumps(report).encode())
+    # The learner (PID 1 of the run) is gone, and with it every process of the run. Close now:
+    # the parent need not wait while this process and the run's namespaces are torn down.
+    os.close(status_fd)
     os._exit(0)
 
 

@@ -2,8 +2,9 @@
 
 ``Sandbox.run(...)`` hands out a ``LiveRun``; up to ``workers`` of them run at the same time
 (one per core by default), each in its own cgroup slot. The zygote is restarted when it died and
-recycled after ``zygote_max_runs`` runs or when its memory passes ``zygote_max_rss_mb``; a
-retired zygote is stopped once its last run ended (stopping it kills its runs).
+recycled after ``zygote_max_runs`` runs or when its memory passes ``zygote_max_rss_mb``: its
+successor starts in the background while it keeps serving, and a retired zygote is stopped once
+its last run ended (stopping it kills its runs).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import logging
 import os
 import queue
 import random
+import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -57,6 +59,7 @@ class Sandbox:
         self.data_dir: Path | None = public if public.is_dir() else None
         self._lock = threading.Lock()
         self._zygote: ZygoteProcess | None = None
+        self._successor: threading.Thread | None = None
         self._closed = False
 
     # -- zygotes -------------------------------------------------------------------------------
@@ -77,27 +80,66 @@ class Sandbox:
         )
 
     def zygote(self) -> ZygoteProcess:
-        """The zygote to fork the next run from (started, restarted or recycled as needed)."""
+        """The zygote to fork the next run from.
+
+        A dead (or missing) zygote is restarted here, and the caller waits for it. A worn one
+        (``zygote_max_runs`` runs, or ``zygote_max_rss_mb``) keeps serving while its successor
+        starts in the background; the successor takes over once it is ready."""
         with self._lock:
             z = self._zygote
-            s = self.settings
-            worn = z is not None and (
-                z.runs_started >= s.zygote_max_runs or z.rss_mb >= s.zygote_max_rss_mb
-            )
-            if z is None or not z.alive() or worn:
+            if z is None or not z.alive():
                 if z is not None:
-                    z.retired = True
-                    if z.in_flight == 0 or not z.alive():
-                        z.close()
+                    self._retire(z)
                 self._zygote = z = self._start_zygote()
+            elif self._worn(z) and self._successor is None and not self._closed:
+                self._successor = threading.Thread(
+                    target=self._replace, args=(z,), name="zygote-recycle", daemon=True
+                )
+                self._successor.start()
             z.in_flight += 1
             return z
+
+    def _worn(self, z: ZygoteProcess) -> bool:
+        s = self.settings
+        return z.runs_started >= s.zygote_max_runs or z.rss_mb >= s.zygote_max_rss_mb
+
+    def _retire(self, z: ZygoteProcess) -> None:
+        """Stop ``z`` once its last run ended (stopping it kills its runs). Holds ``_lock``."""
+        z.retired = True
+        if z.in_flight == 0 or not z.alive():
+            z.close()
+
+    def _replace(self, worn: ZygoteProcess) -> None:
+        """Start a successor to ``worn`` (in the background), then swap it in."""
+        try:
+            fresh: ZygoteProcess | None = self._start_zygote()
+        except Exception:
+            log.exception("could not start a successor zygote; the worn one keeps serving")
+            fresh = None
+        with self._lock:
+            self._successor = None
+            if fresh is None:
+                return
+            if self._closed:
+                fresh.close()
+                return
+            if self._zygote is worn:
+                self._zygote = fresh
+                self._retire(worn)
+            else:  # the worn one died meanwhile and was replaced in the foreground
+                fresh.close()
 
     def _release(self, z: ZygoteProcess) -> None:
         with self._lock:
             z.in_flight -= 1
             if z.retired and z.in_flight == 0:
                 z.close()
+
+    def wait_recycled(self, timeout_s: float | None = None) -> None:
+        """Wait for a background zygote start, if one is under way (for tests and shutdown)."""
+        successor = self._successor
+        if successor is not None:
+            successor.join(timeout_s)
 
     def zygote_pid(self) -> int:
         """Host pid of the current zygote's launcher (its runs are all below it)."""
@@ -126,17 +168,14 @@ class Sandbox:
         if self._closed:
             raise RuntimeError("the sandbox is closed")
         slot = self.slots.get()
+        retire_slot = False
         try:
             seed = random.randrange(2**31) if seed is None else seed
             self.cgroups.prepare(slot, memory_mb=limits.memory_mb, pids=limits.pids + 1)
             z = self.zygote()
+            request = self._request(slot, limits, seed, threads, z)
             try:
-                live = LiveRun(
-                    zygote=z,
-                    limits=limits,
-                    on_event=on_event,
-                    request=self._request(slot, limits, seed, threads, z),
-                )
+                live = LiveRun(zygote=z, limits=limits, on_event=on_event, request=request)
                 live.outcome.extra["seed"] = seed
                 try:
                     yield live
@@ -147,11 +186,17 @@ class Sandbox:
                         # the cgroup counts what the run added, not the zygote pages it shares
                         live.outcome.max_rss_mb = usage.max_memory_mb
                     live.outcome.oom = live.outcome.oom or usage.oom_killed
-                    self.cgroups.wait_empty(slot) if self.cgroups.dirs else None
+                    if self.cgroups.dirs and not self.cgroups.empty(slot):
+                        retire_slot = True
+                    if "work_dir" in request:  # unsafe mode: the run's folder on the host
+                        shutil.rmtree(request["work_dir"], ignore_errors=True)
             finally:
                 self._release(z)
         finally:
-            self.slots.put(slot)
+            if retire_slot:  # a process outlived SIGKILL there: never hand that slot out again
+                log.error("cgroup slot %d taken out of service", slot)
+            else:
+                self.slots.put(slot)
 
     def _request(
         self, slot: int, limits: RunLimits, seed: int, threads: int, z: ZygoteProcess
@@ -179,6 +224,7 @@ class Sandbox:
 
     def close(self) -> None:
         self._closed = True
+        self.wait_recycled()
         with self._lock:
             if self._zygote is not None:
                 self._zygote.close()

@@ -269,13 +269,21 @@ class LiveRun:
             if not chunk:
                 break
             data += chunk
+            parsed = _status(data)
+            if parsed is not None:
+                return parsed  # complete: do not wait for the monitor's own exit
         if not data:
             return {}  # the monitor was killed: the run is over, its status unknown
-        try:
-            parsed: dict[str, Any] = json.loads(data)
-            return parsed
-        except ValueError:
-            return {}
+        return _status(data) or {}
+
+
+def _status(data: bytes) -> dict[str, Any] | None:
+    """The monitor's report (one small write, so it arrives whole), or None if incomplete."""
+    try:
+        parsed = json.loads(data)
+    except ValueError:
+        return None
+    return parsed if isinstance(parsed, dict) else None
 
 
 def _select(fds: list[int], timeout: float) -> tuple[list[int], list[int], list[int]]:
