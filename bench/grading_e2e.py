@@ -231,7 +231,9 @@ def main() -> None:
     print(f"grading_e2e: {course}/{exercise}, {cores} cores, one worker slot per core")
     alone = sandbox_alone(courses, course, exercise, code, seconds=20)
     results = {}
-    with tempfile.TemporaryDirectory(prefix="feynlab-bench-") as tmp:
+    tmp = tempfile.mkdtemp(prefix="feynlab-bench-")
+    print(f"logs under {tmp} (removed when the run succeeds)")
+    if True:
         redis_proc = None
         broker = args.redis
         if "celery" in args.backends and not broker:
@@ -267,6 +269,7 @@ def main() -> None:
         finally:
             if redis_proc is not None:
                 redis_proc.terminate()
+    shutil.rmtree(tmp, ignore_errors=True)
     print(f"\nsandbox alone (Runner.grade, {cores} threads): {alone:.2f} verdicts/s\n")
     print(
         "| backend  | idle p50 ms | idle p99 ms | 50 learners p50 ms | p99 ms | verdicts/s | "

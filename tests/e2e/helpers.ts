@@ -13,6 +13,9 @@ export const INSTRUCTOR = {
 }
 
 export async function shot(page: Page, name: string, phone = false): Promise<void> {
+  // Off-screen Markdown blocks are not laid out (content-visibility: auto) and a full-page
+  // screenshot does not scroll: lay everything out for the picture.
+  await page.addStyleTag({ content: '.md-block { content-visibility: visible !important; }' })
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true })
   if (phone) {
     const size = page.viewportSize()

@@ -39,8 +39,9 @@ def grade(judge):
         )
     elif value < BAR:
         feedback += (
-            " k-means on raw pixels lands near 0.48. Compress the images first (an "
-            "autoencoder's codes, or PCA), and try a Gaussian mixture on the codes."
+            " Compress the images first (an autoencoder's codes, or PCA) and cluster the "
+            "codes with a Gaussian mixture with several starts (`n_init`); check that the "
+            "autoencoder's loss goes down while it trains."
         )
     return Result(
         score=value, metrics={"accuracy": value, "clusters_used": used}, feedback=feedback
