@@ -9,6 +9,7 @@ its last run ended (stopping it kills its runs).
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import logging
 import os
@@ -29,6 +30,15 @@ from feynlab.sandbox.zygote_process import Bind, ZygoteProcess
 from feynlab.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
+
+
+def _result(future: concurrent.futures.Future[ZygoteProcess]) -> ZygoteProcess | None:
+    """The zygote a background start produced, or None (logged) when it failed."""
+    try:
+        return future.result()
+    except Exception:
+        log.exception("a zygote failed to start in the background")
+        return None
 
 
 class SandboxUnavailable(Exception):
@@ -59,7 +69,8 @@ class Sandbox:
         self.data_dir: Path | None = public if public.is_dir() else None
         self._lock = threading.Lock()
         self._zygote: ZygoteProcess | None = None
-        self._successor: threading.Thread | None = None
+        self._successor: concurrent.futures.Future[ZygoteProcess] | None = None
+        self._starter = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="zygote")
         self._closed = False
 
     # -- zygotes -------------------------------------------------------------------------------
@@ -84,18 +95,28 @@ class Sandbox:
 
         A dead (or missing) zygote is restarted here, and the caller waits for it. A worn one
         (``zygote_max_runs`` runs, or ``zygote_max_rss_mb``) keeps serving while its successor
-        starts in the background; the successor takes over once it is ready."""
+        starts in the background; the successor takes over once it is ready.
+
+        Zygotes are started on one long-lived thread: bwrap's ``--die-with-parent`` fires when
+        the *thread* that started it exits, so a short-lived thread would take its zygote along.
+        """
         with self._lock:
             z = self._zygote
+            successor = self._successor
+            if successor is not None and (successor.done() or z is None or not z.alive()):
+                self._successor = None
+                fresh = _result(successor)  # waits only when there is nothing else to serve
+                if fresh is not None:
+                    if z is not None:
+                        self._retire(z)
+                    self._zygote = z = fresh
             if z is None or not z.alive():
                 if z is not None:
                     self._retire(z)
-                self._zygote = z = self._start_zygote()
+                self._zygote = None
+                self._zygote = z = self._starter.submit(self._start_zygote).result()
             elif self._worn(z) and self._successor is None and not self._closed:
-                self._successor = threading.Thread(
-                    target=self._replace, args=(z,), name="zygote-recycle", daemon=True
-                )
-                self._successor.start()
+                self._successor = self._starter.submit(self._start_zygote)
             z.in_flight += 1
             return z
 
@@ -109,26 +130,6 @@ class Sandbox:
         if z.in_flight == 0 or not z.alive():
             z.close()
 
-    def _replace(self, worn: ZygoteProcess) -> None:
-        """Start a successor to ``worn`` (in the background), then swap it in."""
-        try:
-            fresh: ZygoteProcess | None = self._start_zygote()
-        except Exception:
-            log.exception("could not start a successor zygote; the worn one keeps serving")
-            fresh = None
-        with self._lock:
-            self._successor = None
-            if fresh is None:
-                return
-            if self._closed:
-                fresh.close()
-                return
-            if self._zygote is worn:
-                self._zygote = fresh
-                self._retire(worn)
-            else:  # the worn one died meanwhile and was replaced in the foreground
-                fresh.close()
-
     def _release(self, z: ZygoteProcess) -> None:
         with self._lock:
             z.in_flight -= 1
@@ -136,10 +137,10 @@ class Sandbox:
                 z.close()
 
     def wait_recycled(self, timeout_s: float | None = None) -> None:
-        """Wait for a background zygote start, if one is under way (for tests and shutdown)."""
+        """Wait until a background zygote start (if any) has finished (tests, shutdown)."""
         successor = self._successor
         if successor is not None:
-            successor.join(timeout_s)
+            concurrent.futures.wait([successor], timeout=timeout_s)
 
     def zygote_pid(self) -> int:
         """Host pid of the current zygote's launcher (its runs are all below it)."""
@@ -224,11 +225,16 @@ class Sandbox:
 
     def close(self) -> None:
         self._closed = True
-        self.wait_recycled()
         with self._lock:
             if self._zygote is not None:
                 self._zygote.close()
                 self._zygote = None
+            if self._successor is not None:
+                fresh = _result(self._successor)
+                if fresh is not None:
+                    fresh.close()
+                self._successor = None
+        self._starter.shutdown(wait=True)
         self.cgroups.close()
 
     def __enter__(self) -> Sandbox:

@@ -151,6 +151,7 @@ def submission_events(
 ) -> EventSourceResponse:
     """Live events of a submission; a finished one replays its events, then the stream ends."""
     service.get(db=db, user=user, submission_id=submission_id, kind=Kind.submission)
+    db.close()  # give the connection back: a stream may stay open for minutes
     return _events(request, submission_id, last_event_id)
 
 
@@ -196,6 +197,7 @@ def run_events(
 ) -> EventSourceResponse:
     """Live events of a run (the same stream as a submission's, ending with its result)."""
     service.get(db=db, user=user, submission_id=run_id, kind=Kind.run)
+    db.close()  # give the connection back: a stream may stay open for minutes
     return _events(request, run_id, last_event_id)
 
 
