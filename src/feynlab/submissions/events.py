@@ -10,8 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-import time
-from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import func, select
@@ -138,13 +136,3 @@ class EventWriter:
         self._closed.set()
         self._thread.join(timeout=5)
         self.flush()
-
-
-def wait_until(predicate: Callable[[], bool], timeout_s: float, step_s: float = 0.05) -> bool:
-    """Poll ``predicate`` until true or the timeout; used by worker shutdown and tests."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(step_s)
-    return predicate()
