@@ -1,10 +1,11 @@
-"""Routes of authoring (instructors): courses, their files, and checks while typing. Trying an
-exercise through the judge belongs with the sandbox and is added there."""
+"""Routes of authoring (instructors): courses, their files, checks while typing, and trying an
+exercise's reference solution and starter through the judge."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, status
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
 from feynlab.authoring import service
 from feynlab.authoring.schemas import (
@@ -18,8 +19,11 @@ from feynlab.authoring.schemas import (
     PreviewCheckOut,
     SavedRead,
 )
+from feynlab.authoring.trial import try_exercise
 from feynlab.courses.registry import CourseRegistryDep
-from feynlab.deps import Instructor
+from feynlab.deps import Instructor, SettingsDep
+from feynlab.submissions import catalog
+from feynlab.submissions.schemas import Verdict
 
 private = APIRouter(prefix="/authoring", tags=["authoring"])
 
@@ -76,3 +80,30 @@ def preview_check(
 ) -> PreviewCheckOut:
     """The problems a file would have with this content, without saving it."""
     return service.preview_check(registry=registry, path=body.path, content=body.content)
+
+
+class TrialOut(BaseModel):
+    solution: Verdict = Field(description="The reference solution's verdict (should pass).")
+    starter: Verdict = Field(description="The starter's verdict (should not pass).")
+
+
+@private.post("/courses/{course}/exercises/{exercise}/try")
+def try_exercise_route(
+    course: str,
+    exercise: str,
+    request: Request,
+    registry: CourseRegistryDep,
+    settings: SettingsDep,
+    user: Instructor,
+) -> TrialOut:
+    """Grade the exercise's reference solution and starter through the real judge; waits for
+    both verdicts (minutes for the training exercises). Not counted in any progress."""
+    found = catalog.exercise_of(registry, course, exercise)
+    verdicts = try_exercise(
+        factory=request.app.state.sessionmaker,
+        queue=request.app.state.queue,
+        user=user,
+        exercise=found,
+        default_wall_s=settings.run_wall_s,
+    )
+    return TrialOut.model_validate(verdicts)

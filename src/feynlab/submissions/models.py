@@ -15,6 +15,7 @@ from feynlab.db import Base, UTCDateTime, utcnow
 class Kind(StrEnum):
     submission = "submission"  # graded against an exercise
     run = "run"  # a lesson's code cell, not graded
+    trial = "trial"  # an author trying an exercise's solution or starter: graded, never counted
 
 
 class State(StrEnum):

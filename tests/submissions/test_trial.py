@@ -1,0 +1,38 @@
+"""An author tries an exercise from the browser: the reference passes, the starter does not,
+through the real queue and sandbox, and nothing lands in any learner's progress or gradebook."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from feynlab.accounts.models import Role
+
+pytestmark = pytest.mark.sandbox
+
+
+def test_try_grades_solution_and_starter_without_counting_them(
+    client: TestClient, make_user, login
+) -> None:
+    author = login(make_user(Role.instructor))
+    response = client.post("/api/authoring/courses/example/exercises/add/try", headers=author)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["solution"]["status"] == "passed"
+    assert body["starter"]["status"] == "failed"
+    assert body["starter"]["feedback"]
+    gradebook = client.get("/api/instructor/gradebook", headers=author).json()
+    assert gradebook == [] or all(row.get("attempts", 0) == 0 for row in gradebook)
+    history = client.get("/api/courses/example/exercises/add/submissions", headers=author)
+    assert history.json() == []
+
+
+def test_try_is_for_instructors_and_names_a_missing_exercise(
+    client: TestClient, make_user, login
+) -> None:
+    learner = login(make_user())
+    denied = client.post("/api/authoring/courses/example/exercises/add/try", headers=learner)
+    assert denied.status_code == 403
+    author = login(make_user(Role.instructor))
+    missing = client.post("/api/authoring/courses/example/exercises/nope/try", headers=author)
+    assert missing.status_code == 404 and "nope" in missing.json()["detail"]
