@@ -75,12 +75,20 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def settings(db_url: str, tmp_path: Path) -> Settings:
+def courses_dir(tmp_path: Path) -> Path:
+    """A private copy of the example courses: authoring tests and fuzzing may write to it."""
+    target = tmp_path / "courses"
+    shutil.copytree(EXAMPLE_COURSES, target)
+    return target
+
+
+@pytest.fixture
+def settings(db_url: str, tmp_path: Path, courses_dir: Path) -> Settings:
     return Settings(
         env="test",
         secret_key="test-secret-key-0123456789",
         database_url=db_url,
-        courses_dir=EXAMPLE_COURSES,
+        courses_dir=courses_dir,
         data_dir=tmp_path / "data",
         var_dir=tmp_path / "var",
         frontend_dir=tmp_path / "no-frontend",
