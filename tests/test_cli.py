@@ -35,18 +35,30 @@ def test_users_create_reads_the_password_from_stdin_and_can_log_in(tmp_path: Pat
     env = env_for(tmp_path)
     created = subprocess.run(
         [*FEYNLAB, "users", "create", "--email", "Prof@Example.org", "--role", "instructor"],
-        input="a-long-password\n", env=env, capture_output=True, text=True, timeout=120,
+        input="a-long-password\n",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert created.returncode == 0, created.stderr
     assert "created instructor prof@example.org" in created.stdout
     again = subprocess.run(
         [*FEYNLAB, "users", "create", "--email", "prof@example.org"],
-        input="another-password\n", env=env, capture_output=True, text=True, timeout=120,
+        input="another-password\n",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert again.returncode == 2 and "already exists" in again.stderr
     bad_role = subprocess.run(
         [*FEYNLAB, "users", "create", "--email", "x@example.org", "--role", "wizard"],
-        input="another-password\n", env=env, capture_output=True, text=True, timeout=120,
+        input="another-password\n",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert bad_role.returncode == 2 and "unknown role" in bad_role.stderr
 
@@ -64,7 +76,9 @@ def test_serve_migrates_creates_demo_users_and_serves_the_catalog(tmp_path: Path
     with log.open("w") as out:
         server = subprocess.Popen(
             [*FEYNLAB, "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env, stdout=out, stderr=subprocess.STDOUT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     try:
         base = f"http://127.0.0.1:{port}"

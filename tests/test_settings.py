@@ -42,7 +42,11 @@ def test_serve_stops_with_a_clear_message_on_a_placeholder_secret(tmp_path) -> N
     env = {"PATH": "/usr/bin:/bin", "FEYNLAB_ENV": "production", "FEYNLAB_SECRET_KEY": "secret"}
     result = subprocess.run(
         [sys.executable, "-m", "feynlab.cli", "serve"],
-        env=env, capture_output=True, text=True, timeout=60, cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
     )
     assert result.returncode != 0
     assert "FEYNLAB_SECRET_KEY" in result.stderr

@@ -62,12 +62,16 @@ def install_openapi(app: FastAPI) -> None:
             title=app.title, version=app.version, description=app.description, routes=app.routes
         )
         components = schema.setdefault("components", {}).setdefault("schemas", {})
-        components["ErrorOut"] = ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+        components["ErrorOut"] = ErrorOut.model_json_schema(
+            ref_template="#/components/schemas/{model}"
+        )
         for name, sub in components["ErrorOut"].pop("$defs", {}).items():
             components[name] = sub
         for name in ("HTTPValidationError", "ValidationError"):
             components.pop(name, None)
-        ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}}
+        ref = {
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+        }
         for path in schema.get("paths", {}).values():
             for operation in path.values():
                 responses = operation.setdefault("responses", {})

@@ -38,7 +38,9 @@ class Settings(BaseSettings):
         f"sqlite:///{REPO_ROOT / 'var' / 'feynlab.db'}",
         description="SQLAlchemy URL: sqlite:///path or postgresql+psycopg://user@host/db.",
     )
-    courses_dir: Path = Field(REPO_ROOT / "courses", description="Folder holding one folder per course.")
+    courses_dir: Path = Field(
+        REPO_ROOT / "courses", description="Folder holding one folder per course."
+    )
     data_dir: Path = Field(
         REPO_ROOT / "var" / "data", description="Datasets provisioned by `feynlab datasets fetch`."
     )
@@ -60,15 +62,20 @@ class Settings(BaseSettings):
         "embedded", description="embedded (worker pool inside `feynlab serve`) or celery."
     )
     broker_url: str = Field(
-        "redis://127.0.0.1:6379/0", description="Celery broker (Redis or RabbitMQ) for queue=celery."
+        "redis://127.0.0.1:6379/0",
+        description="Celery broker (Redis or RabbitMQ) for queue=celery.",
     )
     workers: int = Field(
         default_factory=lambda: os.cpu_count() or 1,
         description="Concurrent runs per process (one per core by default).",
     )
     max_code_bytes: int = Field(100_000, description="Largest accepted submission or code cell.")
-    submissions_per_minute: int = Field(10, description="Submissions a learner may make per minute.")
-    max_running_per_learner: int = Field(2, description="Jobs a learner may have queued or running.")
+    submissions_per_minute: int = Field(
+        10, description="Submissions a learner may make per minute."
+    )
+    max_running_per_learner: int = Field(
+        2, description="Jobs a learner may have queued or running."
+    )
     # sandbox defaults (an exercise may override)
     unsafe_no_sandbox: bool = Field(
         False, description="Run learner code WITHOUT isolation where namespaces are unavailable."
@@ -92,7 +99,7 @@ class Settings(BaseSettings):
         if self.env == Environment.production and self.secret_key.strip() in PLACEHOLDER_SECRETS:
             raise ValueError(
                 "FEYNLAB_SECRET_KEY is missing or a placeholder. Outside development Feynlab "
-                'needs a real secret: set FEYNLAB_SECRET_KEY to e.g. the output of '
+                "needs a real secret: set FEYNLAB_SECRET_KEY to e.g. the output of "
                 '`python -c "import secrets; print(secrets.token_urlsafe(48))"`.'
             )
         return self

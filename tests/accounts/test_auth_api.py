@@ -36,7 +36,9 @@ def test_signup_twice_is_a_conflict_and_bad_email_names_the_field(client: TestCl
     bad = client.post("/api/auth/signup", json={"email": "nope", "password": "x" * 10, "name": "A"})
     assert bad.status_code == 422
     assert bad.json()["errors"][0]["field"] == "email"
-    short = client.post("/api/auth/signup", json={"email": "b@example.org", "password": "x", "name": "B"})
+    short = client.post(
+        "/api/auth/signup", json={"email": "b@example.org", "password": "x", "name": "B"}
+    )
     assert short.status_code == 422 and "password" in short.json()["detail"]
 
 

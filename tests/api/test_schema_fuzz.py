@@ -48,7 +48,9 @@ def test_no_server_error_and_responses_match_schema(label: str, app: FastAPI, ma
     operation = _operations(app)[label]
 
     @given(case=operation.as_strategy())  # type: ignore[attr-defined]
-    @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @settings(
+        max_examples=20, deadline=None, suppress_health_check=list(HealthCheck), database=None
+    )
     def check(case) -> None:
         case.call_and_validate(
             headers=headers,

@@ -6,7 +6,14 @@ from fastapi import APIRouter, Request, Response, status
 
 from feynlab.accounts import service
 from feynlab.accounts.models import Role
-from feynlab.accounts.schemas import LoginIn, LoginOut, Message, PasswordChangeIn, SignupIn, UserRead
+from feynlab.accounts.schemas import (
+    LoginIn,
+    LoginOut,
+    Message,
+    PasswordChangeIn,
+    SignupIn,
+    UserRead,
+)
 from feynlab.deps import (
     CSRF_COOKIE,
     SESSION_COOKIE,
@@ -28,7 +35,12 @@ def _set_cookies(response: Response, login: service.Login, settings: Settings) -
         SESSION_COOKIE, login.token, max_age=max_age, httponly=True, samesite="lax", secure=secure
     )
     response.set_cookie(
-        CSRF_COOKIE, login.csrf_token, max_age=max_age, httponly=False, samesite="lax", secure=secure
+        CSRF_COOKIE,
+        login.csrf_token,
+        max_age=max_age,
+        httponly=False,
+        samesite="lax",
+        secure=secure,
     )
 
 

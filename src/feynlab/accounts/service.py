@@ -107,7 +107,9 @@ def start_session(*, db: Session, settings: Settings, user: User) -> Login:
     token = secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(24)
     expires = utcnow() + timedelta(days=settings.session_days)
-    db.add(AuthSession(token_hash=token_digest(token), csrf_token=csrf, user=user, expires_at=expires))
+    db.add(
+        AuthSession(token_hash=token_digest(token), csrf_token=csrf, user=user, expires_at=expires)
+    )
     db.commit()
     return Login(user=user, token=token, csrf_token=csrf, expires_at=expires)
 

@@ -39,11 +39,16 @@ def upgrade() -> None:
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("expires_at", UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["user_id"], ["users.id"], name=op.f("fk_auth_sessions_user_id_users"), ondelete="CASCADE"
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_auth_sessions_user_id_users"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_auth_sessions")),
     )
-    op.create_index(op.f("ix_auth_sessions_token_hash"), "auth_sessions", ["token_hash"], unique=True)
+    op.create_index(
+        op.f("ix_auth_sessions_token_hash"), "auth_sessions", ["token_hash"], unique=True
+    )
     op.create_index(op.f("ix_auth_sessions_user_id"), "auth_sessions", ["user_id"])
     op.create_table(
         "login_failures",
