@@ -8,7 +8,7 @@ SYSTEM := var/.system-packages
 FRONTEND_BUILT := frontend/dist/index.html
 export KERAS_BACKEND := torch
 
-.PHONY: run test lint bench install system frontend datasets test-python test-postgres test-frontend test-e2e courses-check clean
+.PHONY: run test lint bench install system frontend datasets clean
 
 run: install system frontend datasets ## install what is needed, then serve on http://127.0.0.1:8000
 	FEYNLAB_ENV=$${FEYNLAB_ENV:-development} $(BIN)/feynlab serve --host 127.0.0.1 --port 8000
@@ -57,6 +57,7 @@ lint: install
 
 bench: install system datasets
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	cd frontend && npm run --silent bench:size && npm run --silent bench:preview
 
 clean:
 	rm -rf $(VENV) var frontend/node_modules frontend/dist
