@@ -1,1 +1,1 @@
-from tests.courses.conftest import courses_dir, example_dir, settings  # noqa: F401
+from tests.courses.conftest import example_dir  # noqa: F401

@@ -55,13 +55,28 @@ class Bind:
     writable: bool = False
 
 
+# Paths the sandbox mounts something else on: a Python install found under one of them (a
+# checkout in /tmp, say) is mounted at RELOCATED instead of at its own path.
+SHADOWED = ("/tmp", "/home", "/run", "/proc", "/dev", "/sys", DATA_DIR, "/opt/feynlab")
+RELOCATED = "/opt/feynlab"
+
+
+def _shadowed(path: str) -> bool:
+    return any(path == top or path.startswith(top + "/") for top in SHADOWED)
+
+
 def python_binds() -> list[Bind]:
     """What learner code needs to import the ML stack and Feynlab, read-only."""
-    paths = {sys.base_prefix, sys.prefix, str(Path(feynlab.__file__).resolve().parents[1])}
+    src = str(Path(feynlab.__file__).resolve().parents[1])
+    named = {"base": sys.base_prefix, "venv": sys.prefix, "src": src}
     binds = [Bind("/usr", "/usr")]
-    for p in sorted(paths):
-        if not any(p.startswith(q + "/") for q in paths) and not p.startswith("/usr/"):
-            binds.append(Bind(p, p))
+    for name, p in sorted(named.items(), key=lambda item: item[1]):
+        nested = any(p.startswith(q + "/") for q in named.values())
+        if nested or p.startswith("/usr/") or any(b.source == p for b in binds):
+            continue
+        if _shadowed(p) and name == "base":
+            raise ZygoteError(f"the Python installation {p} lies where the sandbox mounts others")
+        binds.append(Bind(p, f"{RELOCATED}/{name}" if _shadowed(p) else p))
     for b in binds:
         if WORK_DIR.startswith(b.dest + "/") or b.dest.startswith(WORK_DIR + "/"):
             raise ZygoteError(f"{b.dest} overlaps the run directory {WORK_DIR}")
@@ -69,6 +84,14 @@ def python_binds() -> list[Bind]:
         if os.path.exists(extra):
             binds.append(Bind(extra, extra))
     return binds
+
+
+def inside(binds: Sequence[Bind], path: str) -> str:
+    """Where a host path appears inside the sandbox, given its binds."""
+    for b in sorted(binds, key=lambda b: len(b.source), reverse=True):
+        if path == b.source or path.startswith(b.source + "/"):
+            return b.dest + path[len(b.source) :]
+    return path
 
 
 def bwrap_args(
@@ -95,9 +118,12 @@ def bwrap_args(
         "PYTHONNOUSERSITE": "1",
         "LANG": "C.UTF-8",
     }
+    src = str(Path(feynlab.__file__).resolve().parents[1])
+    if inside(binds, src) != src:  # relocated: the editable install's finder points elsewhere
+        env["PYTHONPATH"] = inside(binds, src)
     for key, value in env.items():
         args += ["--setenv", key, value]
-    return [*args, python]
+    return [*args, inside(binds, python)]
 
 
 class ZygoteProcess:
