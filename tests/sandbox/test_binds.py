@@ -1,0 +1,35 @@
+"""Where the Python installation appears inside the sandbox: at its own path, or under
+/opt/feynlab when it lies where the sandbox mounts something else (a checkout in /tmp)."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from feynlab.sandbox import zygote_process
+from feynlab.sandbox.zygote_process import Bind, inside, python_binds
+
+
+def test_a_checkout_under_tmp_is_relocated(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "prefix", "/tmp/ci/main/.venv")
+    monkeypatch.setattr(zygote_process.feynlab, "__file__", "/tmp/ci/main/src/feynlab/__init__.py")
+    binds = python_binds()
+    dests = {b.source: b.dest for b in binds}
+    assert dests["/tmp/ci/main/.venv"] == "/opt/feynlab/venv"
+    assert dests["/tmp/ci/main/src"] == "/opt/feynlab/src"
+    assert dests[sys.base_prefix] == sys.base_prefix
+    assert inside(binds, "/tmp/ci/main/.venv/bin/python3") == "/opt/feynlab/venv/bin/python3"
+
+
+def test_a_checkout_elsewhere_keeps_its_paths() -> None:
+    binds = python_binds()
+    assert all(b.dest == b.source for b in binds)
+    assert inside(binds, sys.executable) == sys.executable
+
+
+def test_inside_picks_the_longest_matching_bind() -> None:
+    binds = [Bind("/a", "/x"), Bind("/a/b", "/y")]
+    assert inside(binds, "/a/b/c") == "/y/c"
+    assert inside(binds, "/a/c") == "/x/c"
+    assert inside(binds, "/elsewhere") == "/elsewhere"
