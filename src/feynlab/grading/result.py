@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -65,3 +66,17 @@ def _kind_words(kind: str) -> str:
 def fail(feedback: str, **metrics: float) -> Result:
     """A failed result with feedback (for wrong shapes, wrong types, missing pieces)."""
     return Result(score=0.0, passed=False, metrics=dict(metrics), feedback=feedback)
+
+
+def cases_result(results: Sequence[tuple[str, str | None]], *, praise: str = "") -> Result:
+    """Score a set of hidden test cases, each ``(name, problem or None)``: the share passed is
+    the score and the metric ``cases_passed``; the feedback names the first case that failed.
+    ``praise`` extends the all-passed sentence, e.g. ", large scores included"."""
+    failed = [(name, problem) for name, problem in results if problem]
+    share = 1 - len(failed) / len(results)
+    if not failed:
+        feedback = f"All {len(results)} hidden cases passed{praise}. Well done!"
+    else:
+        feedback = f"{len(results) - len(failed)} of {len(results)} hidden cases passed. "
+        feedback += f"First problem ({failed[0][0]}): {failed[0][1]}"
+    return Result(score=share, metrics={"cases_passed": share}, feedback=feedback)

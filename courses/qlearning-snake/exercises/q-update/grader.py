@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from feynlab.grading.result import Result, check_array
+from feynlab.grading.result import cases_result, check_array
 
 
 def reference(q, state, action, reward, next_state, done, alpha, gamma):
@@ -54,13 +54,8 @@ def grade(judge):
             else:
                 problem += f"q[{s}, {a}] should be {want[s, a]:.6g}, not {got[s, a]:.6g}."
         results.append((name, problem))
+    result = cases_result(results)
     failed = [(name, problem) for name, problem in results if problem]
-    share = 1 - len(failed) / len(results)
-    if not failed:
-        feedback = f"All {len(results)} hidden cases passed. Well done!"
-    else:
-        feedback = f"{len(results) - len(failed)} of {len(results)} hidden cases passed. "
-        feedback += f"First problem ({failed[0][0]}): {failed[0][1]}"
-        if results[0][1] is None and any("terminal" in name for name, _ in failed):
-            feedback += " After a terminal step, the target is the reward alone."
-    return Result(score=share, metrics={"cases_passed": share}, feedback=feedback)
+    if results[0][1] is None and any("terminal" in name for name, _ in failed):
+        result.feedback += " After a terminal step, the target is the reward alone."
+    return result

@@ -3,7 +3,7 @@ wrong ones where taking the log of a softmax breaks."""
 
 import numpy as np
 
-from feynlab.grading.result import Result
+from feynlab.grading.result import cases_result
 
 
 def reference(logits, labels):
@@ -52,17 +52,12 @@ def grade(judge):
         else:
             problem = None
         results.append((name, problem))
+    result = cases_result(results, praise=", huge scores included")
     failed = [(name, problem) for name, problem in results if problem]
-    share = 1 - len(failed) / len(results)
-    if not failed:
-        feedback = f"All {len(results)} hidden cases passed, huge scores included. Well done!"
-    else:
-        feedback = f"{len(results) - len(failed)} of {len(results)} hidden cases passed. "
-        feedback += f"First problem ({failed[0][0]}): {failed[0][1]}"
-        if any("large" in name for name, _ in failed):
-            feedback += (
-                "\n\nWith huge scores, a probability rounds to exactly 0 and its log is "
-                "`-inf`. Compute log-sum-exp minus the right score instead, with the row "
-                "maximum subtracted inside the exponential."
-            )
-    return Result(score=share, metrics={"cases_passed": share}, feedback=feedback)
+    if any("large" in name for name, _ in failed):
+        result.feedback += (
+            "\n\nWith huge scores, a probability rounds to exactly 0 and its log is "
+            "`-inf`. Compute log-sum-exp minus the right score instead, with the row "
+            "maximum subtracted inside the exponential."
+        )
+    return result

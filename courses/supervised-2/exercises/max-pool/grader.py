@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from feynlab.grading.result import Result, check_array
+from feynlab.grading.result import cases_result, check_array
 
 
 def reference(x):
@@ -35,13 +35,8 @@ def grade(judge):
                 problem += f": expected {want.tolist()}, got {np.asarray(got).tolist()}"
             problem += "."
         results.append((name, problem))
+    result = cases_result(results)
     failed = [(name, problem) for name, problem in results if problem]
-    share = 1 - len(failed) / len(results)
-    if not failed:
-        feedback = f"All {len(results)} hidden cases passed. Well done!"
-    else:
-        feedback = f"{len(results) - len(failed)} of {len(results)} hidden cases passed. "
-        feedback += f"First problem ({failed[0][0]}): {failed[0][1]}"
-        if results[0][1] is None and any("negative" in name for name, _ in failed):
-            feedback += " (Starting a maximum from 0 fails when every value is negative.)"
-    return Result(score=share, metrics={"cases_passed": share}, feedback=feedback)
+    if results[0][1] is None and any("negative" in name for name, _ in failed):
+        result.feedback += " (Starting a maximum from 0 fails when every value is negative.)"
+    return result
