@@ -5,6 +5,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PYTEST=(.venv/bin/pytest -p no:cacheprovider)
+# The first passes are on SQLite whatever the environment says; PostgreSQL gets its own pass.
+SQLITE=(env -u FEYNLAB_TEST_DATABASE_URL)
 export KERAS_BACKEND=torch
 failed=()
 
@@ -12,12 +14,12 @@ step() { echo; echo "==== $*"; }
 run() { local name=$1; shift; "$@" || failed+=("$name"); }
 
 step "Python tests on SQLite (API, accounts, courses, sandbox attacks, queue and its faults)"
-run "python (SQLite)" "${PYTEST[@]}" --ignore=tests/courses_content
+run "python (SQLite)" "${SQLITE[@]}" "${PYTEST[@]}" --ignore=tests/courses_content
 
 step "Course content: warm-up exercises with their wrong solutions, then every lesson's cells"
 # The training exercises (marked slow) are proved by `feynlab courses check` below.
-run "course content" "${PYTEST[@]}" tests/courses_content -m "not slow"
-run "lesson cells" "${PYTEST[@]}" tests/courses_content/test_lesson_cells.py
+run "course content" "${SQLITE[@]}" "${PYTEST[@]}" tests/courses_content -m "not slow"
+run "lesson cells" "${SQLITE[@]}" "${PYTEST[@]}" tests/courses_content/test_lesson_cells.py
 
 step "feynlab courses check courses/ (every exercise proved through the real sandbox)"
 run "courses check" .venv/bin/feynlab courses check courses/

@@ -6,7 +6,7 @@ import hmac
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 
 from feynlab.accounts import service as accounts
@@ -86,3 +86,6 @@ def get_instructor(user: Annotated[User, Depends(get_current_user)]) -> User:
 OptionalUser = Annotated[User | None, Depends(get_optional_user)]
 CurrentUser = Annotated[User, Depends(get_current_user)]
 Instructor = Annotated[User, Depends(get_instructor)]
+
+# A row id in a URL: out-of-range numbers are a 422, not an overflow in the database.
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1, description="A positive id.")]

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from feynlab.courses import service as courses
 from feynlab.courses.registry import CourseRegistryDep
-from feynlab.deps import CurrentUser, DbSession
+from feynlab.deps import CurrentUser, DbSession, RowId
 from feynlab.progress import service
 from feynlab.progress.schemas import UserProgressRead
 
@@ -28,7 +28,7 @@ def my_progress(registry: CourseRegistryDep, db: DbSession, user: CurrentUser) -
     },
 )
 def user_progress(
-    user_id: int, registry: CourseRegistryDep, db: DbSession, user: CurrentUser
+    user_id: RowId, registry: CourseRegistryDep, db: DbSession, user: CurrentUser
 ) -> UserProgressRead:
     """A user's progress: instructors and admins may read anyone's, learners only their own."""
     visible = courses.visible_courses(registry=registry, user=user)

@@ -9,7 +9,7 @@ from sse_starlette import EventSourceResponse
 
 from feynlab.accounts.schemas import Message
 from feynlab.courses.registry import CourseRegistryDep
-from feynlab.deps import CurrentUser, DbSession, Instructor, SettingsDep
+from feynlab.deps import CurrentUser, DbSession, Instructor, RowId, SettingsDep
 from feynlab.grading.queue import GradingQueue
 from feynlab.grading.queue.config import QueueSettings
 from feynlab.submissions import catalog, gradebook, service
@@ -134,7 +134,7 @@ def my_history(
 
 
 @router.get("/submissions/{submission_id}", responses=ERRORS)
-def read_submission(submission_id: int, user: CurrentUser, db: DbSession) -> SubmissionRead:
+def read_submission(submission_id: RowId, user: CurrentUser, db: DbSession) -> SubmissionRead:
     """A submission with its state and verdict (its owner, or an instructor)."""
     return _read(
         db, service.get(db=db, user=user, submission_id=submission_id, kind=Kind.submission)
@@ -143,7 +143,7 @@ def read_submission(submission_id: int, user: CurrentUser, db: DbSession) -> Sub
 
 @router.get("/submissions/{submission_id}/events", response_class=Response, responses=SSE_DOC)
 def submission_events(
-    submission_id: int,
+    submission_id: RowId,
     request: Request,
     user: CurrentUser,
     db: DbSession,
@@ -182,14 +182,14 @@ def start_run(
 
 
 @router.get("/runs/{run_id}", responses=ERRORS)
-def read_run(run_id: int, user: CurrentUser, db: DbSession) -> RunRead:
+def read_run(run_id: RowId, user: CurrentUser, db: DbSession) -> RunRead:
     """A code-cell run with its state and result."""
     return _run_read(db, service.get(db=db, user=user, submission_id=run_id, kind=Kind.run))
 
 
 @router.get("/runs/{run_id}/events", response_class=Response, responses=SSE_DOC)
 def run_events(
-    run_id: int,
+    run_id: RowId,
     request: Request,
     user: CurrentUser,
     db: DbSession,
@@ -203,7 +203,7 @@ def run_events(
 
 @router.post("/submissions/{submission_id}/regrade", responses=STAFF)
 def regrade_one(
-    submission_id: int, request: Request, user: Instructor, db: DbSession
+    submission_id: RowId, request: Request, user: Instructor, db: DbSession
 ) -> RegradeOut:
     """Grade a submission again (after fixing a grader); its verdict is replaced."""
     found = service.get(db=db, user=user, submission_id=submission_id, kind=Kind.submission)
@@ -260,7 +260,7 @@ def gradebook_csv(
 
 
 @instructor.get("/learners/{learner_id}", responses=STAFF)
-def learner_page(learner_id: int, user: Instructor, db: DbSession) -> LearnerPage:
+def learner_page(learner_id: RowId, user: Instructor, db: DbSession) -> LearnerPage:
     """One learner: their gradebook rows and every submission with its code."""
     found = gradebook.learner(db=db, user_id=learner_id)
     submissions = service.of_learner(db=db, user_id=learner_id)
