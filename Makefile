@@ -39,7 +39,7 @@ $(SYSTEM):
 	@touch $@
 
 frontend: $(FRONTEND_BUILT)
-$(FRONTEND_BUILT): $(shell find frontend -path frontend/node_modules -prune -o -path frontend/dist -prune -o -type f -print 2>/dev/null)
+$(FRONTEND_BUILT): $(shell find frontend -path frontend/node_modules -prune -o -path frontend/dist -prune -o -path frontend/test-results -prune -o -type f -print 2>/dev/null)
 	@if [ -f frontend/package.json ]; then \
 	  cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm run build; \
 	else echo "no front end yet"; fi
