@@ -22,10 +22,12 @@ def test_a_checkout_under_tmp_is_relocated(monkeypatch: pytest.MonkeyPatch) -> N
     assert inside(binds, "/tmp/ci/main/.venv/bin/python3") == "/opt/feynlab/venv/bin/python3"
 
 
-def test_a_checkout_elsewhere_keeps_its_paths() -> None:
+def test_a_checkout_elsewhere_keeps_its_paths(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "prefix", "/srv/app/.venv")
+    monkeypatch.setattr(zygote_process.feynlab, "__file__", "/srv/app/src/feynlab/__init__.py")
     binds = python_binds()
     assert all(b.dest == b.source for b in binds)
-    assert inside(binds, sys.executable) == sys.executable
+    assert inside(binds, "/srv/app/.venv/bin/python3") == "/srv/app/.venv/bin/python3"
 
 
 def test_inside_picks_the_longest_matching_bind() -> None:
