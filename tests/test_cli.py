@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -113,3 +114,43 @@ def test_openapi_prints_the_schema(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     schema = json.loads(result.stdout)
     assert "/api/courses" in schema["paths"]
+
+
+def descendants_args(pid: int) -> list[str]:
+    """Command lines of every process below ``pid`` (read from /proc)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    found, frontier = [], {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier}
+        for child in frontier:
+            with contextlib.suppress(OSError):
+                found.append((Path("/proc") / str(child) / "cmdline").read_bytes().decode())
+    return found
+
+
+def test_serve_starts_the_sandbox_with_the_server(tmp_path: Path) -> None:
+    """The first learner's run must not wait for the ML stack to be imported."""
+    port = free_port()
+    env = env_for(tmp_path, FEYNLAB_ENV="development", FEYNLAB_WORKERS="1")
+    server = subprocess.Popen(
+        [*FEYNLAB, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        started = False
+        while time.monotonic() < deadline and not started:
+            time.sleep(0.5)
+            started = any("feynlab.sandbox.zygote" in a for a in descendants_args(server.pid))
+        assert started, "no zygote started with the server"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -60,7 +60,9 @@ def serve(
             for role, email, password in ensure_demo_users(db=session):
                 typer.echo(f"demo {role}: {email} / {password}")
     typer.echo(f"Feynlab on http://{host}:{port}  (API docs: http://{host}:{port}/api/docs)")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    web = create_app(settings)
+    web.state.warm_sandbox = True  # start the zygote with the server, not on the first run
+    uvicorn.run(web, host=host, port=port, log_level="info")
 
 
 @app.command()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 from anyio import to_thread
@@ -31,6 +32,21 @@ def _exercise_lookup(app: FastAPI) -> Any:
     return find
 
 
+def _warm_in_background(runner: object) -> None:
+    """Start the zygote now (importing Keras takes seconds), not on the first learner's run."""
+    warm = getattr(getattr(runner, "sandbox", None), "warm", None)
+    if not callable(warm):
+        return
+
+    def start() -> None:
+        try:
+            warm()
+        except Exception:  # the first run reports the fault as infra-error, with its reason
+            log.warning("could not start the sandbox in advance", exc_info=True)
+
+    threading.Thread(target=start, name="zygote-warm", daemon=True).start()
+
+
 def build_queue(app: FastAPI) -> GradingQueue:
     """The embedded worker pool (with a runner) or the Celery producer, from the app's settings."""
     settings = app.state.settings
@@ -47,6 +63,8 @@ def build_queue(app: FastAPI) -> GradingQueue:
         runner = build_runner(settings, queue_settings.runner_factory)
         app.state.runner = runner
         app.state.owns_runner = True
+        if getattr(app.state, "warm_sandbox", False):  # `feynlab serve`; tests start it lazily
+            _warm_in_background(runner)
     worker = GradingWorker(
         settings=settings,
         queue_settings=queue_settings,
