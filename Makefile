@@ -61,3 +61,9 @@ bench: install system datasets
 
 clean:
 	rm -rf $(VENV) var frontend/node_modules frontend/dist
+
+# The production image that deploy/ runs (see Dockerfile and docs/operations.md); needs Docker.
+IMAGE ?= ghcr.io/feynlab/feynlab:0.1.0
+.PHONY: image
+image: ## build the production image; then `docker push $(IMAGE)`
+	docker build -t $(IMAGE) .

@@ -101,8 +101,11 @@ def test_the_worker_gets_what_the_sandbox_needs_and_nothing_more() -> None:
     assert ctx.seccomp_profile.type in ("Unconfined", "Localhost")
     assert not pod.host_network and not pod.host_pid and not pod.host_ipc
     assert container.args[0] == "worker"
+    config = OBJECTS[("ConfigMap", "feynlab-config")].data
     mounts = {m.mount_path: m for m in container.volume_mounts}
-    assert mounts["/srv/feynlab/courses"].read_only and mounts["/srv/feynlab/data"].read_only
+    assert mounts[config["FEYNLAB_COURSES_DIR"]].read_only
+    # The datasets are in the image, read-only with its root filesystem; a volume would hide them.
+    assert config["FEYNLAB_DATA_DIR"] not in mounts
     assert pod.termination_grace_period_seconds >= 600
 
 
@@ -132,3 +135,15 @@ def test_configuration_uses_the_celery_queue_and_no_real_secret() -> None:
     secret = OBJECTS[("Secret", "feynlab-secrets")].string_data
     assert set(secret) == {"FEYNLAB_SECRET_KEY", "FEYNLAB_DATABASE_URL", "FEYNLAB_BROKER_URL"}
     assert secret["FEYNLAB_SECRET_KEY"] == "change-me"  # a placeholder production refuses
+
+
+def test_every_configured_variable_is_a_setting() -> None:
+    """Settings ignore unknown FEYNLAB_* variables: a misspelt one would silently do nothing."""
+    from feynlab.grading.queue.config import QueueSettings
+    from feynlab.settings import Settings
+
+    known = {f"FEYNLAB_{name.upper()}" for name in Settings.model_fields}
+    known |= {f"FEYNLAB_{name.upper()}" for name in QueueSettings.model_fields}
+    config = OBJECTS[("ConfigMap", "feynlab-config")].data
+    secret = OBJECTS[("Secret", "feynlab-secrets")].string_data
+    assert {k for k in [*config, *secret] if k.startswith("FEYNLAB_")} <= known
