@@ -12,6 +12,7 @@ Usage: python bench/grading_e2e.py [--idle N] [--per-learner N] [--learners N] [
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import shutil
@@ -23,7 +24,6 @@ import sys
 import tempfile
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -79,6 +79,7 @@ class Stack:
             if key in os.environ:
                 self.env[key] = os.environ[key]
         self.procs: list[subprocess.Popen[bytes]] = []
+        self.names: list[str] = []
         subprocess.run([FEYNLAB, "migrate"], env=self.env, check=True, capture_output=True)
         if queue == "celery":
             self._spawn([FEYNLAB, "worker", "--loglevel", "WARNING"], "worker.log")
@@ -86,6 +87,7 @@ class Stack:
         self._wait_ready(queue)
 
     def _spawn(self, argv: list[str], log: str) -> None:
+        self.names.append(f"feynlab {argv[1]}")
         out = (self.workdir / log).open("wb")
         self.procs.append(
             subprocess.Popen(
@@ -155,6 +157,60 @@ def submit_and_wait(client: httpx.Client, url: str, code: str, headers: dict[str
     raise SystemExit("the event stream ended without a verdict")
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of one process (all its threads)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds spent by the whole machine outside idle and iowait."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(values) - values[3] - values[4]) / TICK
+
+
+def cpu_snapshot(stack: Stack) -> dict[str, float]:
+    snap = {"machine": machine_busy_seconds(), "load generator": time.process_time()}
+    for name, proc in zip(stack.names, stack.procs, strict=True):
+        snap[name] = cpu_seconds(proc.pid)
+    return snap
+
+
+async def submit_and_wait_async(
+    client: httpx.AsyncClient, url: str, code: str, headers: dict[str, str]
+) -> float:
+    """``submit_and_wait`` for the load phase: all learners in one thread's event loop, so the
+    load generator spends as little of the shared cores as it can."""
+    start = time.perf_counter()
+    r = await client.post(url, json={"code": code}, headers=headers)
+    r.raise_for_status()
+    async with client.stream("GET", r.json()["events_url"], headers=headers) as stream:
+        async for line in stream.aiter_lines():
+            if line.startswith("data:") and '"verdict"' in line:
+                event = json.loads(line[5:])
+                if event["type"] == "verdict":
+                    if event["status"] != "passed":
+                        raise SystemExit(f"the reference solution got {event['status']}")
+                    return time.perf_counter() - start
+    raise SystemExit("the event stream ended without a verdict")
+
+
+async def load(base: str, url: str, code: str, tokens: list[dict[str, str]], each: int) -> list:
+    loaded: list[float] = []
+    limits = httpx.Limits(max_connections=2 * len(tokens), max_keepalive_connections=len(tokens))
+    async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as client:
+
+        async def learner(headers: dict[str, str]) -> None:
+            for _ in range(each):
+                loaded.append(await submit_and_wait_async(client, url, code, headers))
+
+        await asyncio.gather(*(learner(headers) for headers in tokens))
+    return loaded
+
+
 def measure(stack: Stack, course: str, exercise: str, code: str, args: argparse.Namespace) -> dict:
     tokens = stack.learners(args.learners)
     url = f"{stack.base}/api/courses/{course}/exercises/{exercise}/submissions"
@@ -162,25 +218,22 @@ def measure(stack: Stack, course: str, exercise: str, code: str, args: argparse.
         for _ in range(3):  # warm-up
             submit_and_wait(client, url, code, tokens[0])
         idle = [submit_and_wait(client, url, code, tokens[0]) for _ in range(args.idle)]
-    loaded: list[float] = []
-    lock = threading.Lock()
-
-    def learner(headers: dict[str, str]) -> None:
-        with httpx.Client(base_url=stack.base, timeout=120) as client:
-            for _ in range(args.per_learner):
-                took = submit_and_wait(client, url, code, headers)
-                with lock:
-                    loaded.append(took)
-
+    before = cpu_snapshot(stack)
     start = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=len(tokens)) as pool:
-        list(pool.map(learner, tokens))
+    loaded = asyncio.run(load(stack.base, url, code, tokens, args.per_learner))
     wall = time.perf_counter() - start
-    return {"idle": idle, "loaded": loaded, "throughput": len(loaded) / wall}
+    after = cpu_snapshot(stack)
+    # CPU ms per verdict under load: who spends the two cores.
+    cpu = {name: (after[name] - before[name]) * 1000 / len(loaded) for name in before}
+    cpu["sandbox and the rest"] = cpu["machine"] - sum(v for k, v in cpu.items() if k != "machine")
+    return {"idle": idle, "loaded": loaded, "throughput": len(loaded) / wall, "cpu": cpu}
 
 
-def sandbox_alone(courses: Path, course: str, exercise: str, code: str, seconds: float) -> float:
-    """Verdicts per second of the runner alone, one thread per core (no HTTP, no queue)."""
+def sandbox_alone(
+    courses: Path, course: str, exercise: str, code: str, seconds: float
+) -> tuple[float, float]:
+    """Verdicts per second of the runner alone, one thread per core (no HTTP, no queue), and the
+    machine's CPU ms per verdict meanwhile."""
     from feynlab.grading.queue.runners import close_runner, sandbox_runner
     from feynlab.settings import Settings
     from feynlab.submissions.catalog import FolderCatalog
@@ -202,13 +255,14 @@ def sandbox_alone(courses: Path, course: str, exercise: str, code: str, seconds:
                 with lock:
                     done += 1
 
-        start = time.perf_counter()
+        start, busy = time.perf_counter(), machine_busy_seconds()
         threads = [threading.Thread(target=loop) for _ in range(settings.workers)]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
-        return done / (time.perf_counter() - start)
+        cpu_ms = (machine_busy_seconds() - busy) * 1000 / done
+        return done / (time.perf_counter() - start), cpu_ms
     finally:
         close_runner(runner)
 
@@ -229,7 +283,7 @@ def main() -> None:
     code = (courses / course / "exercises" / exercise / "solution.py").read_text()
     cores = os.cpu_count() or 1
     print(f"grading_e2e: {course}/{exercise}, {cores} cores, one worker slot per core")
-    alone = sandbox_alone(courses, course, exercise, code, seconds=20)
+    alone, alone_cpu_ms = sandbox_alone(courses, course, exercise, code, seconds=20)
     results = {}
     tmp = tempfile.mkdtemp(prefix="feynlab-bench-")
     print(f"logs under {tmp} (removed when the run succeeds)")
@@ -270,7 +324,10 @@ def main() -> None:
             if redis_proc is not None:
                 redis_proc.terminate()
     shutil.rmtree(tmp, ignore_errors=True)
-    print(f"\nsandbox alone (Runner.grade, {cores} threads): {alone:.2f} verdicts/s\n")
+    print(
+        f"\nsandbox alone (Runner.grade, {cores} threads): {alone:.2f} verdicts/s, "
+        f"{alone_cpu_ms:.1f} CPU ms per verdict\n"
+    )
     print(
         "| backend  | idle p50 ms | idle p99 ms | 50 learners p50 ms | p99 ms | verdicts/s | "
         "vs sandbox |"
@@ -286,6 +343,10 @@ def main() -> None:
             f"{statistics.median(loaded):18.0f} | {percentile(loaded, 99):6.0f} | "
             f"{r['throughput']:10.2f} | {r['throughput'] / alone:10.0%} |"
         )
+    print("\nCPU ms per verdict under load (the machine's busy time, split by process):")
+    for backend, r in results.items():
+        shares = ", ".join(f"{name} {ms:.1f}" for name, ms in r["cpu"].items())
+        print(f"  {backend}: {shares}")
 
 
 if __name__ == "__main__":

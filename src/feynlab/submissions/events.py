@@ -1,16 +1,19 @@
 """A submission's event stream: stored rows with a sequence number, and in-process wake-ups.
 
 Events are persisted so that a client reconnecting with Last-Event-ID resumes where it was and
-a finished submission replays them; streams in this process are woken as soon as events are
-written here, and poll for events written by other processes (Celery workers).
+a finished submission replays them; events written in this process are handed to its open
+streams at once (``notifier``); events written by other processes (Celery workers) are read by
+each process's hub (``stream.Hub``), one query for all its streams.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import threading
-from typing import Any
+import time
+from typing import Any, Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -18,38 +21,51 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from feynlab.submissions.models import SubmissionEvent
 
+log = logging.getLogger("feynlab.events")
+
 FLUSH_EVERY_S = 0.05
 
 
+Item = tuple[int, dict[str, Any]]  # (seq, event)
+
+
+class Listener(Protocol):
+    """An open event stream of this process (see ``stream.Subscription``)."""
+
+    loop: asyncio.AbstractEventLoop
+
+    def offer(self, items: list[Item] | None) -> None: ...
+
+
 class Notifier:
-    """Wakes async event streams waiting on a submission when this process wrote to it."""
+    """Hands events written in this process to the streams open on their submission.
+
+    Writers pass the events they just committed, with their seq: a stream takes them without
+    reading the database. ``items=None`` only says "something changed": the stream reads.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._waiters: dict[int, set[tuple[asyncio.AbstractEventLoop, asyncio.Event]]] = {}
+        self._listeners: dict[int, set[Listener]] = {}
 
-    def subscribe(self, submission_id: int) -> tuple[asyncio.AbstractEventLoop, asyncio.Event]:
-        entry = (asyncio.get_running_loop(), asyncio.Event())
+    def subscribe(self, submission_id: int, listener: Listener) -> None:
         with self._lock:
-            self._waiters.setdefault(submission_id, set()).add(entry)
-        return entry
+            self._listeners.setdefault(submission_id, set()).add(listener)
 
-    def unsubscribe(
-        self, submission_id: int, entry: tuple[asyncio.AbstractEventLoop, asyncio.Event]
-    ) -> None:
+    def unsubscribe(self, submission_id: int, listener: Listener) -> None:
         with self._lock:
-            waiters = self._waiters.get(submission_id)
-            if waiters is not None:
-                waiters.discard(entry)
-                if not waiters:
-                    del self._waiters[submission_id]
+            listeners = self._listeners.get(submission_id)
+            if listeners is not None:
+                listeners.discard(listener)
+                if not listeners:
+                    del self._listeners[submission_id]
 
-    def notify(self, submission_id: int) -> None:
+    def notify(self, submission_id: int, items: list[Item] | None = None) -> None:
         with self._lock:
-            waiters = list(self._waiters.get(submission_id, ()))
-        for loop, event in waiters:
+            listeners = list(self._listeners.get(submission_id, ()))
+        for listener in listeners:
             with contextlib.suppress(RuntimeError):  # a closed loop: that stream is gone
-                loop.call_soon_threadsafe(event.set)
+                listener.loop.call_soon_threadsafe(listener.offer, items)
 
 
 notifier = Notifier()
@@ -77,6 +93,12 @@ def append(*, db: Session, submission_id: int, events: list[dict[str, Any]], aft
     return seq
 
 
+def numbered(events: list[dict[str, Any]], last: int) -> list[Item]:
+    """The events as stored by ``append``, which returned ``last``."""
+    first = last - len(events) + 1
+    return [(first + i, event) for i, event in enumerate(events)]
+
+
 def append_now(
     *, factory: sessionmaker[Session], submission_id: int, events: list[dict[str, Any]]
 ) -> None:
@@ -84,14 +106,14 @@ def append_now(
     for attempt in range(5):
         with factory() as db:
             try:
-                append(db=db, submission_id=submission_id, events=events)
+                last = append(db=db, submission_id=submission_id, events=events)
                 db.commit()
                 break
             except IntegrityError:
                 db.rollback()
                 if attempt == 4:
                     raise
-    notifier.notify(submission_id)
+    notifier.notify(submission_id, numbered(events, last))
 
 
 def after(*, db: Session, submission_id: int, seq: int, limit: int = 500) -> list[SubmissionEvent]:
@@ -107,32 +129,70 @@ def after(*, db: Session, submission_id: int, seq: int, limit: int = 500) -> lis
 
 class EventWriter:
     """The ``on_event`` sink of one job: buffers the runner's events and stores them in batches
-    (a learner printing 10,000 lines must not cost 10,000 commits)."""
+    (a learner printing 10,000 lines must not cost 10,000 commits), every ``FLUSH_EVERY_S``."""
 
     def __init__(self, *, factory: sessionmaker[Session], submission_id: int) -> None:
         self._factory = factory
-        self._submission_id = submission_id
+        self.submission_id = submission_id
         self._lock = threading.Lock()
+        self._flushing = threading.Lock()  # one batch at a time, so events keep their order
         self._buffer: list[dict[str, Any]] = []
-        self._closed = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="event-writer", daemon=True)
-        self._thread.start()
+        _flusher.add(self)
 
     def __call__(self, event: dict[str, Any]) -> None:
         with self._lock:
             self._buffer.append(dict(event))
 
     def flush(self) -> None:
-        with self._lock:
-            batch, self._buffer = self._buffer, []
-        if batch:
-            append_now(factory=self._factory, submission_id=self._submission_id, events=batch)
-
-    def _loop(self) -> None:
-        while not self._closed.wait(FLUSH_EVERY_S):
-            self.flush()
+        with self._flushing:
+            with self._lock:
+                batch, self._buffer = self._buffer, []
+            if not batch:
+                return
+            try:
+                append_now(factory=self._factory, submission_id=self.submission_id, events=batch)
+            except Exception:
+                with self._lock:  # nothing lost: the next flush tries again
+                    self._buffer[:0] = batch
+                raise
 
     def close(self) -> None:
-        self._closed.set()
-        self._thread.join(timeout=5)
+        _flusher.remove(self)
         self.flush()
+
+
+class _Flusher:
+    """One thread flushing every open EventWriter of the process (not a thread per job)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._writers: set[EventWriter] = set()
+        self._thread: threading.Thread | None = None
+
+    def add(self, writer: EventWriter) -> None:
+        with self._lock:
+            self._writers.add(writer)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._loop, name="event-writer", daemon=True)
+                self._thread.start()
+
+    def remove(self, writer: EventWriter) -> None:
+        with self._lock:
+            self._writers.discard(writer)
+
+    def _loop(self) -> None:
+        while True:
+            time.sleep(FLUSH_EVERY_S)
+            with self._lock:
+                writers = list(self._writers)
+                if not writers:
+                    self._thread = None
+                    return
+            for writer in writers:
+                try:
+                    writer.flush()
+                except Exception:  # the database may be briefly away: kept for the next flush
+                    log.exception("storing events of submission %s failed", writer.submission_id)
+
+
+_flusher = _Flusher()

@@ -26,7 +26,7 @@ from feynlab.submissions.schemas import (
     SubmissionRead,
     SubmissionSummary,
 )
-from feynlab.submissions.stream import parse_last_event_id, stream
+from feynlab.submissions.stream import Hub, parse_last_event_id
 
 router = APIRouter(tags=["submissions"])
 instructor = APIRouter(prefix="/instructor", tags=["instructor"])
@@ -74,19 +74,23 @@ def _run_read(db: DbSession, run: Submission) -> RunRead:
     return read
 
 
+def _hub(request: Request) -> Hub:
+    """The process's event hub, made on first use (it needs the queue settings)."""
+    state = request.app.state
+    hub: Hub | None = getattr(state, "event_hub", None)
+    if hub is None:
+        qs = _queue_settings(request)
+        # Embedded: events come from this process at once; the poll only refreshes places in
+        # the queue. Celery: workers write the events, the hub reads them every poll.
+        poll = qs.event_poll_s if state.settings.queue == "celery" else max(qs.event_poll_s, 0.5)
+        hub = state.event_hub = Hub(factory=state.sessionmaker, poll_s=poll)
+    return hub
+
+
 def _events(request: Request, submission_id: int, last_event_id: str | None) -> EventSourceResponse:
-    settings = request.app.state.settings
-    qs = _queue_settings(request)
-    poll = qs.event_poll_s if settings.queue == "celery" else max(qs.event_poll_s, 0.5)
     after = parse_last_event_id(last_event_id or request.query_params.get("last_event_id"))
     return EventSourceResponse(
-        stream(
-            factory=request.app.state.sessionmaker,
-            submission_id=submission_id,
-            after=after,
-            poll_s=poll,
-        ),
-        ping=15,
+        _hub(request).stream(submission_id=submission_id, after=after), ping=15
     )
 
 

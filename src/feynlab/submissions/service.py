@@ -220,9 +220,9 @@ def mark_started(*, db: Session, claim: Claim) -> Submission | None:
     event: dict[str, Any] = {"type": "started"}
     if claim.attempts > 1:
         event["attempt"] = claim.attempts
-    events.append(db=db, submission_id=submission.id, events=[event])
+    seq = events.append(db=db, submission_id=submission.id, events=[event])
     db.commit()
-    events.notifier.notify(submission.id)
+    events.notifier.notify(submission.id, [(seq, event)])
     return submission
 
 
@@ -251,10 +251,10 @@ def store_outcome(*, db: Session, claim: Claim, outcome: dict[str, Any]) -> bool
         .returning(Submission.kind, Submission.user_id, Submission.course, Submission.exercise)
     ).first()
     jobs.finish(db=db, claim=claim)
+    verdict = {**outcome, "type": "verdict"}
+    seq = 0
     if stored is not None:
-        events.append(
-            db=db, submission_id=claim.submission_id, events=[{**outcome, "type": "verdict"}]
-        )
+        seq = events.append(db=db, submission_id=claim.submission_id, events=[verdict])
         kind, user_id, course, exercise = stored
         if kind == Kind.submission.value and status not in NOT_COUNTED and exercise:
             from feynlab.progress.service import record_exercise_result
@@ -268,5 +268,6 @@ def store_outcome(*, db: Session, claim: Claim, outcome: dict[str, Any]) -> bool
                 score=float(score) if isinstance(score, int | float) else None,
             )
     db.commit()
-    events.notifier.notify(claim.submission_id)
+    if stored is not None:
+        events.notifier.notify(claim.submission_id, [(seq, verdict)])
     return stored is not None

@@ -3,6 +3,11 @@
 Each stored event goes out with its sequence number as the SSE id, so a client reconnecting
 with ``Last-Event-ID`` resumes where it was; a finished submission replays its events and the
 stream ends after the verdict. While queued, the place in the queue is sent when it changes.
+
+One ``Hub`` per process serves every open stream: events written in this process arrive
+through ``events.notifier`` without a read; the hub reads what it cannot know that way (a new
+stream's replay, events written by Celery workers, places in the queue) for all its streams at
+once, so fifty open streams cost one query a tick, not fifty.
 """
 
 from __future__ import annotations
@@ -10,33 +15,242 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
+import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from anyio import to_thread
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from feynlab.submissions import events, service
-from feynlab.submissions.models import State, Submission
+from feynlab.submissions import events
+from feynlab.submissions.events import Item
+from feynlab.submissions.models import GradingJob, State, Submission, SubmissionEvent
+
+log = logging.getLogger("feynlab.events")
+
+READ_LIMIT = 2000  # events read in one tick, all streams together
+MIN_GAP_S = 0.02  # between two reads: a burst of wake-ups costs one read
+
+
+class Subscription:
+    """One open stream: the events it has not sent yet, in order, and what the hub knows."""
+
+    def __init__(self, *, submission_id: int, after: int, hub: _LoopHub) -> None:
+        self.submission_id = submission_id
+        self.after = after  # the last seq taken in
+        self.loop = hub.loop
+        self.hub = hub
+        self.ready: list[Item] = []
+        self.woken = asyncio.Event()
+        self.stale = True  # the database may hold events this stream has not seen
+        self.done = False
+        self.gone = False
+        self.state: str | None = None
+        self.position: int | None = None
+
+    def offer(self, items: list[Item] | None, *, stored: bool = False) -> None:
+        """Take events in seq order (in the stream's loop). Events handed over by a writer must
+        follow on (a gap or ``None`` asks the hub for a read); events read from the database
+        (``stored``) are the truth, gaps included (a regrade deletes the old round's events)."""
+        if items is None:
+            self.stale = True
+        else:
+            for seq, data in items:
+                if seq <= self.after:
+                    continue
+                if seq != self.after + 1 and not stored:
+                    self.stale = True
+                    break
+                self.ready.append((seq, data))
+                self.after = seq
+                kind = data.get("type")
+                if kind == "started":
+                    self.state, self.position = State.running.value, None
+                elif kind == "verdict":
+                    self.done = True
+        if self.stale:
+            self.hub.kick()
+        self.woken.set()
+
+    def take(self) -> list[Item]:
+        taken, self.ready = self.ready, []
+        return taken
 
 
 @dataclass
 class _Snapshot:
-    state: str
-    position: int | None
-    events: list[tuple[int, dict[str, Any]]]
+    state: str | None = None  # None: the submission is gone
+    position: int | None = None
+    events: list[Item] = field(default_factory=list)
 
 
-def _read(factory: sessionmaker[Session], submission_id: int, after: int) -> _Snapshot | None:
+def _read_many(
+    factory: sessionmaker[Session], wanted: dict[int, int]
+) -> tuple[dict[int, _Snapshot], bool]:
+    """State, events after the given seq and place in the queue of each submission, in three
+    queries; and whether the events were cut at ``READ_LIMIT``."""
+    snaps = {sid: _Snapshot() for sid in wanted}
     with factory() as db:
-        submission = db.get(Submission, submission_id)
-        if submission is None:
-            return None
-        state = submission.state  # read first: once done, every event is already stored
-        rows = events.after(db=db, submission_id=submission_id, seq=after)
-        position = service.queue_position(db=db, submission=submission)
-        return _Snapshot(state=state, position=position, events=[(r.seq, r.data) for r in rows])
+        # States first: once a submission is done, all its events are already stored.
+        for sid, state in db.execute(
+            select(Submission.id, Submission.state).where(Submission.id.in_(wanted))
+        ):
+            snaps[sid].state = state
+        present = [sid for sid in wanted if snaps[sid].state is not None]
+        by_after: dict[int, list[int]] = {}  # streams mostly share a few Last-Event-IDs
+        for sid in present:
+            by_after.setdefault(wanted[sid], []).append(sid)
+        rows = []
+        if present:
+            rows = list(
+                db.execute(
+                    select(SubmissionEvent.submission_id, SubmissionEvent.seq, SubmissionEvent.data)
+                    .where(
+                        or_(
+                            *(
+                                and_(
+                                    SubmissionEvent.submission_id.in_(sids),
+                                    SubmissionEvent.seq > after,
+                                )
+                                for after, sids in by_after.items()
+                            )
+                        )
+                    )
+                    .order_by(SubmissionEvent.submission_id, SubmissionEvent.seq)
+                    .limit(READ_LIMIT)
+                )
+            )
+        for sid, seq, data in rows:
+            snaps[sid].events.append((seq, data))
+        if any(snap.state == State.queued.value for snap in snaps.values()):
+            # The place of each queued job: 1 + the queued jobs ahead by priority and age.
+            queued = db.scalars(
+                select(GradingJob.submission_id)
+                .where(GradingJob.state == State.queued.value)
+                .order_by(GradingJob.priority, GradingJob.id)
+            )
+            for place, sid in enumerate(queued, start=1):
+                snap = snaps.get(sid)
+                if snap is not None and snap.state == State.queued.value:
+                    snap.position = place  # the newest job of a submission counts
+    return snaps, len(rows) >= READ_LIMIT
+
+
+class _LoopHub:
+    """The streams of one event loop and the task that reads for them."""
+
+    def __init__(self, *, factory: sessionmaker[Session], poll_s: float) -> None:
+        self.loop = asyncio.get_running_loop()
+        self.factory = factory
+        self.poll_s = poll_s
+        self.subs: dict[int, set[Subscription]] = {}
+        self._kicked = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def kick(self) -> None:
+        self._kicked.set()
+
+    def add(self, sub: Subscription) -> None:
+        self.subs.setdefault(sub.submission_id, set()).add(sub)
+        events.notifier.subscribe(sub.submission_id, sub)
+        if self._task is None or self._task.done():
+            self._task = self.loop.create_task(self._run())
+        self.kick()
+
+    def remove(self, sub: Subscription) -> None:
+        events.notifier.unsubscribe(sub.submission_id, sub)
+        found = self.subs.get(sub.submission_id)
+        if found is not None:
+            found.discard(sub)
+            if not found:
+                del self.subs[sub.submission_id]
+        if not self.subs:
+            self.kick()  # the reading task ends
+
+    async def _run(self) -> None:
+        last_read = 0.0
+        while self.subs:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._kicked.wait(), timeout=self.poll_s)
+            gap = MIN_GAP_S - (time.monotonic() - last_read)
+            if gap > 0:
+                await asyncio.sleep(gap)
+            self._kicked.clear()
+            last_read = time.monotonic()
+            await self._read()
+
+    async def _read(self) -> None:
+        # A stream whose client has not taken what it was given yet is read for later.
+        wanted = {
+            sid: min(s.after for s in subs)
+            for sid, subs in self.subs.items()
+            if subs and all(len(s.ready) < READ_LIMIT for s in subs)
+        }
+        if not wanted:
+            return
+        try:
+            snaps, cut = await to_thread.run_sync(_read_many, self.factory, wanted)
+        except Exception:  # the database may be briefly away: the streams wait for the next tick
+            log.exception("reading the event streams failed; trying again")
+            return
+        for sid, snap in snaps.items():
+            for sub in list(self.subs.get(sid, ())):
+                sub.stale = cut  # cut short: more may be stored
+                sub.state, sub.position = snap.state, snap.position
+                sub.gone = snap.state is None
+                sub.offer(snap.events, stored=True)
+                if snap.state == State.done.value and not cut:
+                    sub.done = True
+
+
+class Hub:
+    """Every open event stream of this process (one ``_LoopHub`` per event loop)."""
+
+    def __init__(self, *, factory: sessionmaker[Session], poll_s: float) -> None:
+        self.factory = factory
+        self.poll_s = poll_s
+        self._loops: dict[asyncio.AbstractEventLoop, _LoopHub] = {}
+
+    def _for_this_loop(self) -> _LoopHub:
+        loop = asyncio.get_running_loop()
+        for other in [other for other in self._loops if other.is_closed()]:
+            del self._loops[other]
+        found = self._loops.get(loop)
+        if found is None:
+            found = self._loops[loop] = _LoopHub(factory=self.factory, poll_s=self.poll_s)
+        return found
+
+    async def stream(self, *, submission_id: int, after: int) -> AsyncIterator[dict[str, Any]]:
+        hub = self._for_this_loop()
+        sub = Subscription(submission_id=submission_id, after=after, hub=hub)
+        hub.add(sub)
+        last_position: int | None = None
+        try:
+            while True:
+                sub.woken.clear()
+                for seq, data in sub.take():
+                    if data.get("type") == "queued":
+                        last_position = data.get("position")
+                    yield {"id": str(seq), "data": json.dumps(data, separators=(",", ":"))}
+                if sub.done or sub.gone:
+                    return
+                if sub.stale:
+                    hub.kick()  # the client took its events: read on
+                if (
+                    not sub.stale
+                    and sub.state == State.queued.value
+                    and sub.position is not None
+                    and sub.position != last_position
+                ):
+                    last_position = sub.position
+                    # Not stored (no id): the place in the queue changes as others are served.
+                    yield {"data": json.dumps({"type": "queued", "position": sub.position})}
+                await sub.woken.wait()
+        finally:
+            hub.remove(sub)
 
 
 def parse_last_event_id(value: str | None) -> int:
@@ -44,34 +258,3 @@ def parse_last_event_id(value: str | None) -> int:
         return max(0, int(value or 0))
     except ValueError:
         return 0
-
-
-async def stream(
-    *, factory: sessionmaker[Session], submission_id: int, after: int, poll_s: float
-) -> AsyncIterator[dict[str, Any]]:
-    entry = events.notifier.subscribe(submission_id)
-    _, woken = entry
-    last_position: int | None = None
-    try:
-        while True:
-            woken.clear()
-            snap = await to_thread.run_sync(_read, factory, submission_id, after)
-            if snap is None:
-                return
-            for seq, data in snap.events:
-                after = seq
-                if data.get("type") == "queued":
-                    last_position = data.get("position")
-                yield {"id": str(seq), "data": json.dumps(data, separators=(",", ":"))}
-            if len(snap.events) >= 500:
-                continue  # more stored events to send before waiting
-            if snap.state == State.done.value:
-                return
-            if snap.position is not None and snap.position != last_position:
-                last_position = snap.position
-                # Not stored (no id): the place in the queue changes as others are served.
-                yield {"data": json.dumps({"type": "queued", "position": snap.position})}
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(woken.wait(), timeout=poll_s)
-    finally:
-        events.notifier.unsubscribe(submission_id, entry)

@@ -8,13 +8,14 @@ learner's burst cannot starve the others.
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
 import socket
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from feynlab.db import utcnow
@@ -52,7 +53,7 @@ def create(
     return job
 
 
-def _next_job_id(db: Session):  # type: ignore[no-untyped-def]
+def _next_job_id(dialect: str):  # type: ignore[no-untyped-def]
     job = aliased(GradingJob, name="candidate")
     other = aliased(GradingJob, name="other")
     running = (
@@ -73,29 +74,35 @@ def _next_job_id(db: Session):  # type: ignore[no-untyped-def]
         .order_by(job.priority, running, last_served.asc().nulls_first(), job.id)
         .limit(1)
     )
-    if db.get_bind().dialect.name == "postgresql":
+    if dialect == "postgresql":
         pick = pick.with_for_update(of=job, skip_locked=True)
     return pick.scalar_subquery()
+
+
+@functools.cache
+def _claim_statement(dialect: str):  # type: ignore[no-untyped-def]
+    """The claiming UPDATE, built once per dialect (building it costs more than running it)."""
+    return (
+        update(GradingJob)
+        .where(GradingJob.id == _next_job_id(dialect), GradingJob.state == State.queued.value)
+        .values(
+            state=State.running.value,
+            claim_token=bindparam("new_token"),
+            worker=bindparam("new_worker"),
+            attempts=GradingJob.attempts + 1,
+            claimed_at=bindparam("now"),
+            heartbeat_at=bindparam("now"),
+        )
+        .returning(GradingJob.id, GradingJob.submission_id, GradingJob.round, GradingJob.attempts)
+    )
 
 
 def claim_next(*, db: Session, worker: str) -> Claim | None:
     """Take the fairest queued job, or None when there is none."""
     token = secrets.token_hex(16)
-    now = utcnow()
-    stmt = (
-        update(GradingJob)
-        .where(GradingJob.id == _next_job_id(db), GradingJob.state == State.queued.value)
-        .values(
-            state=State.running.value,
-            claim_token=token,
-            worker=worker,
-            attempts=GradingJob.attempts + 1,
-            claimed_at=now,
-            heartbeat_at=now,
-        )
-        .returning(GradingJob.id, GradingJob.submission_id, GradingJob.round, GradingJob.attempts)
-    )
-    row = db.execute(stmt).first()
+    stmt = _claim_statement(db.get_bind().dialect.name)
+    params = {"new_token": token, "new_worker": worker, "now": utcnow()}
+    row = db.execute(stmt, params).first()
     db.commit()
     if row is None:
         return None
