@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every test, cheapest failures first. Called by `make test` (and so by CI through .ci/run).
-# PostgreSQL and Redis tests run when FEYNLAB_TEST_DATABASE_URL / FEYNLAB_TEST_REDIS_URL are set
-# (.ci/run sets both); otherwise they are skipped and this script says so.
+# PostgreSQL, Redis and RabbitMQ tests run when FEYNLAB_TEST_DATABASE_URL, FEYNLAB_TEST_REDIS_URL
+# and FEYNLAB_TEST_AMQP_URL are set (.ci/run sets all three); otherwise they are skipped and this
+# script says so.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PYTEST=(.venv/bin/pytest -p no:cacheprovider)
@@ -33,6 +34,7 @@ else
   echo; echo "SKIPPED: the PostgreSQL pass (set FEYNLAB_TEST_DATABASE_URL=postgresql+psycopg://... to run it)"
 fi
 [ -n "${FEYNLAB_TEST_REDIS_URL:-}" ] || echo "SKIPPED: the Celery/Redis tests (set FEYNLAB_TEST_REDIS_URL=redis://127.0.0.1:6379/15 to run them)"
+[ -n "${FEYNLAB_TEST_AMQP_URL:-}" ] || echo "SKIPPED: the Celery/RabbitMQ tests (set FEYNLAB_TEST_AMQP_URL=amqp://guest:guest@127.0.0.1:5672// to run them)"
 
 step "Front-end component tests (Vitest)"
 run "front-end components" bash -c "cd frontend && npm run --silent test"

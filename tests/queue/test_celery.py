@@ -1,5 +1,6 @@
-"""The Celery queue with real Redis and real `feynlab worker` processes: grading through the
-API, kill -9 of a worker mid-job, a job that keeps killing workers, and a Redis restart."""
+"""The Celery queue with real brokers and real `feynlab worker` processes: grading through the
+API and kill -9 of a worker mid-job on Redis and on RabbitMQ, a job that keeps killing workers
+and a Redis restart on Redis; and the broker-specific configuration."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import amqp
+import kombu
+import kombu.exceptions
 import pytest
 import redis
 from fastapi import FastAPI
@@ -14,19 +18,23 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from feynlab import db as database
+from feynlab.grading.queue.celery_backend import make_celery
 from feynlab.grading.queue.config import QueueSettings
 from feynlab.settings import Settings
 from feynlab.submissions.models import Submission
 from tests.queue import procs
 from tests.submissions.helpers import SOLUTION, read_events, submit, wait_done
 
-pytestmark = [pytest.mark.redis, pytest.mark.sandbox]
 REDIS_URL = os.environ.get("FEYNLAB_TEST_REDIS_URL")
+AMQP_URL = os.environ.get("FEYNLAB_TEST_AMQP_URL")
 SLOW_SOLUTION = "import time\ntime.sleep(2)\n" + SOLUTION
+# The tests that must hold on either broker take `broker` through this.
+EITHER_BROKER = pytest.mark.parametrize(
+    "broker", [pytest.param("redis", marks=pytest.mark.redis), "amqp"], indirect=True
+)
 
 
-@pytest.fixture
-def broker() -> str:
+def _redis_url() -> str:
     if not REDIS_URL:
         pytest.skip("Redis tests need FEYNLAB_TEST_REDIS_URL (e.g. redis://127.0.0.1:6379/15)")
     try:
@@ -36,9 +44,37 @@ def broker() -> str:
     return REDIS_URL
 
 
+def _amqp_url() -> str:
+    if not AMQP_URL:
+        pytest.skip(
+            "RabbitMQ tests need FEYNLAB_TEST_AMQP_URL (e.g. amqp://guest:guest@127.0.0.1:5672//)"
+        )
+    try:
+        with kombu.Connection(AMQP_URL, connect_timeout=2) as connection:
+            connection.ensure_connection(max_retries=1)
+    except (kombu.exceptions.KombuError, amqp.AMQPError, OSError) as exc:
+        pytest.skip(f"RabbitMQ not reachable at {AMQP_URL}: {exc}")
+    return AMQP_URL
+
+
 @pytest.fixture
-def celery_queue() -> str:
-    return f"feynlab-test-{os.getpid()}-{os.urandom(3).hex()}"
+def broker(request: pytest.FixtureRequest) -> str:
+    """Redis unless the test is parametrized with EITHER_BROKER."""
+    kind = getattr(request, "param", "redis")
+    return _amqp_url() if kind == "amqp" else _redis_url()
+
+
+@pytest.fixture
+def celery_queue(broker: str) -> Iterator[str]:
+    """A queue of the test's own, deleted afterwards with its exchange (Celery names both)."""
+    name = f"feynlab-test-{os.getpid()}-{os.urandom(3).hex()}"
+    yield name
+    queue = kombu.Queue(name, kombu.Exchange(name, type="direct"), routing_key=name)
+    with kombu.Connection(broker, connect_timeout=2) as connection:
+        bound = queue(connection.default_channel)
+        bound.declare()  # Redis's transport deletes only the bindings its channel declared
+        bound.delete()
+        bound.exchange.delete()
 
 
 @pytest.fixture
@@ -65,6 +101,8 @@ def celery_client(settings: Settings, broker: str, celery_queue: str) -> Iterato
         yield client
 
 
+@pytest.mark.sandbox
+@EITHER_BROKER
 def test_graded_through_a_celery_worker_with_live_events(
     celery_client: TestClient,
     settings: Settings,
@@ -89,6 +127,8 @@ def test_graded_through_a_celery_worker_with_live_events(
 
 
 @pytest.mark.slow
+@pytest.mark.sandbox
+@EITHER_BROKER
 def test_kill_9_a_worker_mid_job_and_it_is_graded_once(
     celery_client: TestClient,
     settings: Settings,
@@ -118,6 +158,8 @@ def test_kill_9_a_worker_mid_job_and_it_is_graded_once(
 
 
 @pytest.mark.slow
+@pytest.mark.sandbox
+@pytest.mark.redis
 def test_a_job_that_keeps_killing_workers_ends_as_infra_error(
     celery_client: TestClient,
     settings: Settings,
@@ -155,6 +197,8 @@ def test_a_job_that_keeps_killing_workers_ends_as_infra_error(
 
 
 @pytest.mark.slow
+@pytest.mark.sandbox
+@pytest.mark.redis
 def test_a_redis_restart_loses_nothing(
     settings: Settings,
     broker: str,
@@ -183,3 +227,36 @@ def test_a_redis_restart_loses_nothing(
         worker.stop()
         server.kill9()
     assert procs.verdict_counts(factory, ids) == {i: 1 for i in ids}
+
+
+def test_redis_gets_a_visibility_timeout_longer_than_the_longest_job(settings: Settings) -> None:
+    settings.broker_url = "redis://127.0.0.1:6379/0"
+    queue_settings = QueueSettings(visibility_timeout_s=5400)  # type: ignore[call-arg]
+    conf = make_celery(settings, queue_settings).conf
+    assert conf.broker_transport_options == {"visibility_timeout": 5400}
+    assert conf.task_acks_late and conf.worker_prefetch_multiplier == 1
+    assert not conf.task_queues and not conf.broker_channel_error_retry
+
+
+@pytest.mark.parametrize("scheme", ["amqp", "amqps", "pyamqp"])
+def test_rabbitmq_gets_an_acknowledgement_timeout_longer_than_the_longest_job(
+    settings: Settings, scheme: str
+) -> None:
+    settings.broker_url = f"{scheme}://user:pass@rabbit:5672//"
+    queue_settings = QueueSettings(  # type: ignore[call-arg]
+        visibility_timeout_s=5400, celery_queue="grading"
+    )
+    conf = make_celery(settings, queue_settings).conf
+    assert "visibility_timeout" not in conf.broker_transport_options  # a Redis/SQS option
+    assert conf.task_acks_late and conf.worker_prefetch_multiplier == 1
+    assert conf.broker_channel_error_retry  # a channel closed by the broker does not end the worker
+    (queue,) = conf.task_queues
+    # Declared as Celery declares a queue it is only named: an existing queue stays valid.
+    assert (queue.name, queue.exchange.name, queue.exchange.type, queue.routing_key) == (
+        "grading",
+        "grading",
+        "direct",
+        "grading",
+    )
+    assert queue.durable and not queue.auto_delete and not queue.queue_arguments
+    assert queue.consumer_arguments == {"x-consumer-timeout": 5_400_000}

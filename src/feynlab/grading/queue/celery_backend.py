@@ -5,6 +5,10 @@ queued job from the database (the same rule as the embedded queue), so fairness 
 store-once guarantee live in one place. Messages are acknowledged late (after the outcome is
 stored), one prefetched per slot; a lost message costs nothing since the job is a row: workers
 re-announce jobs that waited too long and take up the jobs of workers that died.
+
+Both brokers must leave a taken message alone for longer than the longest job: Redis through
+its visibility timeout, RabbitMQ through its delivery acknowledgement timeout (see
+``docs/operations.md``).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import os
 from typing import Any
 
 from celery import Celery
+from kombu import Connection, Exchange, Queue
 
 from feynlab.grading.queue.config import QueueSettings
 from feynlab.grading.queue.worker import GradingWorker, Maintenance
@@ -37,13 +42,16 @@ def make_celery(settings: Settings, queue_settings: QueueSettings) -> Celery:
         worker_hijack_root_logger=False,
         worker_send_task_events=False,
         broker_connection_retry_on_startup=True,
-        broker_transport_options={
-            # Longer than the longest job: a slow job is never handed to a second worker.
-            "visibility_timeout": queue_settings.visibility_timeout_s,
-        },
         task_serializer="json",
         accept_content=["json"],
     )
+    if is_amqp(settings.broker_url):
+        app.conf.update(_amqp_conf(queue_settings))
+    else:
+        app.conf.broker_transport_options = {
+            # Longer than the longest job: a slow job is never handed to a second worker.
+            "visibility_timeout": queue_settings.visibility_timeout_s,
+        }
 
     @app.task(name=TASK, ignore_result=True)
     def grade_next(job_id: int) -> bool:
@@ -53,6 +61,33 @@ def make_celery(settings: Settings, queue_settings: QueueSettings) -> Celery:
         return worker.run_next()
 
     return app
+
+
+def is_amqp(broker_url: str) -> bool:
+    """True for RabbitMQ (``amqp://``, ``amqps://``, ``pyamqp://``); builds no connection."""
+    connection = Connection(broker_url)
+    try:
+        return bool(connection.transport.driver_type == "amqp")
+    finally:
+        connection.release()
+
+
+def _amqp_conf(queue_settings: QueueSettings) -> dict[str, Any]:
+    name = queue_settings.celery_queue
+    grading = Queue(
+        name,
+        Exchange(name, type="direct"),  # what Celery declares for a queue it is only named
+        routing_key=name,
+        # RabbitMQ 3.11.15+ takes this per-consumer acknowledgement deadline over its
+        # consumer_timeout (30 min by default), which would otherwise close the worker's
+        # channel under a long job; older servers ignore it (docs/operations.md).
+        consumer_arguments={"x-consumer-timeout": queue_settings.visibility_timeout_s * 1000},
+    )
+    return {
+        "task_queues": [grading],
+        # A closed channel (an acknowledgement timeout) reconnects instead of stopping the worker.
+        "broker_channel_error_retry": True,
+    }
 
 
 class CeleryQueue:

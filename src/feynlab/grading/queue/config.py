@@ -23,8 +23,8 @@ class QueueSettings(BaseSettings):
     )
     visibility_timeout_s: int = Field(
         7200,
-        description="Celery/Redis: seconds before an unacknowledged job is redelivered; must "
-        "exceed the longest job.",
+        description="Celery: seconds a worker may hold a job unacknowledged (Redis's visibility "
+        "timeout, RabbitMQ's x-consumer-timeout); must exceed the longest job.",
     )
     celery_queue: str = Field(
         "feynlab-grading", description="Celery: the broker queue grading jobs are announced on."
