@@ -231,9 +231,10 @@ def measure(stack: Stack, course: str, exercise: str, code: str, args: argparse.
 
 def sandbox_alone(
     courses: Path, course: str, exercise: str, code: str, seconds: float
-) -> tuple[float, float]:
+) -> tuple[float, float, float]:
     """Verdicts per second of the runner alone, one thread per core (no HTTP, no queue), and the
-    machine's CPU ms per verdict meanwhile."""
+    machine's CPU ms per verdict meanwhile, and the CPU ms per verdict of this process (the part
+    of the runner that runs inside ``feynlab serve`` or ``feynlab worker``)."""
     from feynlab.grading.queue.runners import close_runner, sandbox_runner
     from feynlab.settings import Settings
     from feynlab.submissions.catalog import FolderCatalog
@@ -255,14 +256,15 @@ def sandbox_alone(
                 with lock:
                     done += 1
 
-        start, busy = time.perf_counter(), machine_busy_seconds()
+        start, busy, own = time.perf_counter(), machine_busy_seconds(), time.process_time()
         threads = [threading.Thread(target=loop) for _ in range(settings.workers)]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
         cpu_ms = (machine_busy_seconds() - busy) * 1000 / done
-        return done / (time.perf_counter() - start), cpu_ms
+        client_ms = (time.process_time() - own) * 1000 / done
+        return done / (time.perf_counter() - start), cpu_ms, client_ms
     finally:
         close_runner(runner)
 
@@ -283,7 +285,7 @@ def main() -> None:
     code = (courses / course / "exercises" / exercise / "solution.py").read_text()
     cores = os.cpu_count() or 1
     print(f"grading_e2e: {course}/{exercise}, {cores} cores, one worker slot per core")
-    alone, alone_cpu_ms = sandbox_alone(courses, course, exercise, code, seconds=20)
+    alone, alone_cpu_ms, client_ms = sandbox_alone(courses, course, exercise, code, seconds=20)
     results = {}
     tmp = tempfile.mkdtemp(prefix="feynlab-bench-")
     print(f"logs under {tmp} (removed when the run succeeds)")
@@ -326,7 +328,8 @@ def main() -> None:
     shutil.rmtree(tmp, ignore_errors=True)
     print(
         f"\nsandbox alone (Runner.grade, {cores} threads): {alone:.2f} verdicts/s, "
-        f"{alone_cpu_ms:.1f} CPU ms per verdict\n"
+        f"{alone_cpu_ms:.1f} CPU ms per verdict, of which {client_ms:.1f} in the calling process "
+        "(the runner's side of the protocol)\n"
     )
     print(
         "| backend  | idle p50 ms | idle p99 ms | 50 learners p50 ms | p99 ms | verdicts/s | "

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from pwdlib import PasswordHash
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from feynlab.accounts.models import AuthSession, LoginFailure, Role, User
 from feynlab.db import utcnow
@@ -115,7 +115,11 @@ def start_session(*, db: Session, settings: Settings, user: User) -> Login:
 
 
 def session_for_token(*, db: Session, token: str) -> AuthSession | None:
-    found = db.scalar(select(AuthSession).where(AuthSession.token_hash == token_digest(token)))
+    found = db.scalar(
+        select(AuthSession)
+        .options(joinedload(AuthSession.user))  # every caller reads the user next
+        .where(AuthSession.token_hash == token_digest(token))
+    )
     if found is None or found.expires_at <= utcnow():
         return None
     return found

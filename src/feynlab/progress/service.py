@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -76,24 +77,14 @@ def record_quiz_answer(
     db.commit()
 
 
-def record_exercise_result(
-    *, db: Session, user_id: int, course: str, exercise: str, passed: bool, score: float | None
-) -> None:
-    """Fold one graded attempt into the learner's progress. Called by the grading queue inside
-    its own transaction: this flushes but does not commit."""
-    table = ExerciseProgress.__table__
-    stmt = _insert(db, ExerciseProgress).values(
-        user_id=user_id,
-        course=course,
-        exercise=exercise,
-        passed=passed,
-        best_score=score,
-        attempts=1,
-        last_activity=utcnow(),
-    )
+@functools.cache
+def _result_upsert(dialect: str) -> Any:
+    """The upsert of ``record_exercise_result``, built once per dialect (it runs per verdict)."""
+    table: Any = ExerciseProgress.__table__
+    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
     best = table.c.best_score
     new = stmt.excluded.best_score
-    stmt = stmt.on_conflict_do_update(
+    return stmt.on_conflict_do_update(
         index_elements=["user_id", "course", "exercise"],
         set_={
             "passed": table.c.passed | stmt.excluded.passed,
@@ -102,8 +93,24 @@ def record_exercise_result(
             "last_activity": stmt.excluded.last_activity,
         },
     )
-    db.execute(stmt)
-    db.flush()
+
+
+def record_exercise_result(
+    *, db: Session, user_id: int, course: str, exercise: str, passed: bool, score: float | None
+) -> None:
+    """Fold one graded attempt into the learner's progress. Called by the grading queue inside
+    its own transaction: this flushes but does not commit."""
+    stmt = _result_upsert(db.get_bind().dialect.name)
+    params = {
+        "user_id": user_id,
+        "course": course,
+        "exercise": exercise,
+        "passed": passed,
+        "best_score": score,
+        "attempts": 1,
+        "last_activity": utcnow(),
+    }
+    db.connection().execute(stmt, params)
 
 
 def _summaries(

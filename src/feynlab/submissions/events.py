@@ -15,10 +15,11 @@ import threading
 import time
 from typing import Any, Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from feynlab.db import utcnow
 from feynlab.submissions.models import SubmissionEvent
 
 log = logging.getLogger("feynlab.events")
@@ -71,26 +72,34 @@ class Notifier:
 notifier = Notifier()
 
 
+_LAST_SEQ = select(func.max(SubmissionEvent.seq)).where(
+    SubmissionEvent.submission_id == bindparam("sid")
+)
+_INSERT = insert(SubmissionEvent)
+
+
 def last_seq(*, db: Session, submission_id: int) -> int:
-    last = db.scalar(
-        select(func.max(SubmissionEvent.seq)).where(SubmissionEvent.submission_id == submission_id)
-    )
-    return int(last or 0)
+    return int(db.connection().execute(_LAST_SEQ, {"sid": submission_id}).scalar() or 0)
 
 
 def append(*, db: Session, submission_id: int, events: list[dict[str, Any]], after: int = 0) -> int:
     """Add events after the last one (in the caller's transaction); returns the last seq.
     ``after`` keeps numbering going past events deleted by a regrade."""
-    seq = max(last_seq(db=db, submission_id=submission_id), after)
-    for event in events:
-        seq += 1
-        db.add(
-            SubmissionEvent(
-                submission_id=submission_id, seq=seq, type=str(event["type"]), data=event
-            )
-        )
-    db.flush()
-    return seq
+    first = max(last_seq(db=db, submission_id=submission_id), after) + 1
+    now = utcnow()
+    rows = [
+        {
+            "submission_id": submission_id,
+            "seq": first + i,
+            "type": str(event["type"]),
+            "data": event,
+            "created_at": now,
+        }
+        for i, event in enumerate(events)
+    ]
+    if rows:
+        db.connection().execute(_INSERT, rows)
+    return first + len(rows) - 1
 
 
 def numbered(events: list[dict[str, Any]], last: int) -> list[Item]:

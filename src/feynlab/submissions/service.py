@@ -6,7 +6,7 @@ import math
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from feynlab.accounts.models import User
@@ -226,6 +226,24 @@ def mark_started(*, db: Session, claim: Claim) -> Submission | None:
     return submission
 
 
+_STORE_OUTCOME = (  # built once: it runs per verdict
+    update(Submission)
+    .where(
+        Submission.id == bindparam("sid"),
+        Submission.round == bindparam("this_round"),
+        Submission.state != State.done.value,
+    )
+    .values(
+        state=State.done.value,
+        status=bindparam("new_status"),
+        score=bindparam("new_score"),
+        result=bindparam("new_result"),
+        finished_at=bindparam("now"),
+    )
+    .returning(Submission.kind, Submission.user_id, Submission.course, Submission.exercise)
+)
+
+
 def store_outcome(*, db: Session, claim: Claim, outcome: dict[str, Any]) -> bool:
     """Store a verdict or run result once per round; True only for the call that stored it.
 
@@ -234,22 +252,21 @@ def store_outcome(*, db: Session, claim: Claim, outcome: dict[str, Any]) -> bool
     """
     status = str(outcome.get("status"))
     score = outcome.get("score")
-    stored = db.execute(
-        update(Submission)
-        .where(
-            Submission.id == claim.submission_id,
-            Submission.round == claim.round,
-            Submission.state != State.done.value,
+    stored = (
+        db.connection()
+        .execute(
+            _STORE_OUTCOME,
+            {
+                "sid": claim.submission_id,
+                "this_round": claim.round,
+                "new_status": status,
+                "new_score": float(score) if isinstance(score, int | float) else None,
+                "new_result": outcome,
+                "now": utcnow(),
+            },
         )
-        .values(
-            state=State.done.value,
-            status=status,
-            score=float(score) if isinstance(score, int | float) else None,
-            result=outcome,
-            finished_at=utcnow(),
-        )
-        .returning(Submission.kind, Submission.user_id, Submission.course, Submission.exercise)
-    ).first()
+        .first()
+    )
     jobs.finish(db=db, claim=claim)
     verdict = {**outcome, "type": "verdict"}
     seq = 0

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from anyio import to_thread
-from sqlalchemy import and_, or_, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from feynlab.submissions import events
@@ -87,56 +87,54 @@ class _Snapshot:
     events: list[Item] = field(default_factory=list)
 
 
+# Built once: these run every tick (expanding IN lists keep the compiled form cached).
+_STATES = select(Submission.id, Submission.state).where(
+    Submission.id.in_(bindparam("ids", expanding=True))
+)
+_EVENTS = (
+    select(SubmissionEvent.submission_id, SubmissionEvent.seq, SubmissionEvent.data)
+    .where(
+        SubmissionEvent.submission_id.in_(bindparam("ids", expanding=True)),
+        SubmissionEvent.seq > bindparam("after"),
+    )
+    .order_by(SubmissionEvent.submission_id, SubmissionEvent.seq)
+    .limit(READ_LIMIT)
+)
+_QUEUE = (
+    select(GradingJob.submission_id)
+    .where(GradingJob.state == State.queued.value)
+    .order_by(GradingJob.priority, GradingJob.id)
+)
+
+
 def _read_many(
     factory: sessionmaker[Session], wanted: dict[int, int]
 ) -> tuple[dict[int, _Snapshot], bool]:
-    """State, events after the given seq and place in the queue of each submission, in three
-    queries; and whether the events were cut at ``READ_LIMIT``."""
+    """State, events after the given seq and place in the queue of each submission, in a few
+    queries for all of them; and whether some events were cut at ``READ_LIMIT``."""
     snaps = {sid: _Snapshot() for sid in wanted}
+    cut = False
     with factory() as db:
+        conn = db.connection()
         # States first: once a submission is done, all its events are already stored.
-        for sid, state in db.execute(
-            select(Submission.id, Submission.state).where(Submission.id.in_(wanted))
-        ):
+        for sid, state in conn.execute(_STATES, {"ids": list(wanted)}):
             snaps[sid].state = state
-        present = [sid for sid in wanted if snaps[sid].state is not None]
         by_after: dict[int, list[int]] = {}  # streams mostly share a few Last-Event-IDs
-        for sid in present:
-            by_after.setdefault(wanted[sid], []).append(sid)
-        rows = []
-        if present:
-            rows = list(
-                db.execute(
-                    select(SubmissionEvent.submission_id, SubmissionEvent.seq, SubmissionEvent.data)
-                    .where(
-                        or_(
-                            *(
-                                and_(
-                                    SubmissionEvent.submission_id.in_(sids),
-                                    SubmissionEvent.seq > after,
-                                )
-                                for after, sids in by_after.items()
-                            )
-                        )
-                    )
-                    .order_by(SubmissionEvent.submission_id, SubmissionEvent.seq)
-                    .limit(READ_LIMIT)
-                )
-            )
-        for sid, seq, data in rows:
-            snaps[sid].events.append((seq, data))
+        for sid, after in wanted.items():
+            if snaps[sid].state is not None:
+                by_after.setdefault(after, []).append(sid)
+        for after, sids in by_after.items():
+            rows = conn.execute(_EVENTS, {"ids": sids, "after": after}).all()
+            cut = cut or len(rows) >= READ_LIMIT
+            for sid, seq, data in rows:
+                snaps[sid].events.append((seq, data))
         if any(snap.state == State.queued.value for snap in snaps.values()):
             # The place of each queued job: 1 + the queued jobs ahead by priority and age.
-            queued = db.scalars(
-                select(GradingJob.submission_id)
-                .where(GradingJob.state == State.queued.value)
-                .order_by(GradingJob.priority, GradingJob.id)
-            )
-            for place, sid in enumerate(queued, start=1):
+            for place, (sid,) in enumerate(conn.execute(_QUEUE), start=1):
                 snap = snaps.get(sid)
                 if snap is not None and snap.state == State.queued.value:
                     snap.position = place  # the newest job of a submission counts
-    return snaps, len(rows) >= READ_LIMIT
+    return snaps, cut
 
 
 class _LoopHub:

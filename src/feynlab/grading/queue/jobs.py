@@ -119,13 +119,17 @@ def heartbeat(*, db: Session, tokens: list[str]) -> None:
         db.commit()
 
 
+_FINISH = (
+    update(GradingJob)
+    .where(GradingJob.id == bindparam("job"), GradingJob.claim_token == bindparam("token"))
+    .values(state=State.done.value, finished_at=bindparam("now"), error=bindparam("why"))
+)
+
+
 def finish(*, db: Session, claim: Claim, error: str | None = None) -> None:
     """Mark the job done (within the caller's transaction); a no-op if the hold was lost."""
-    db.execute(
-        update(GradingJob)
-        .where(GradingJob.id == claim.job_id, GradingJob.claim_token == claim.token)
-        .values(state=State.done.value, finished_at=utcnow(), error=error)
-    )
+    params = {"job": claim.job_id, "token": claim.token, "now": utcnow(), "why": error}
+    db.connection().execute(_FINISH, params)
 
 
 def release(*, db: Session, claim: Claim, error: str) -> bool:
