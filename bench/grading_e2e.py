@@ -3,10 +3,12 @@
 Starts a real `feynlab serve` (embedded queue), then `feynlab serve` + `feynlab worker` over
 Redis (Celery queue), with one worker slot per core, on a fresh SQLite database. Measures:
   idle   - one learner submitting one at a time: POST until the verdict event on the SSE stream;
-  load   - 50 concurrent learners, each submitting, waiting for the verdict, submitting again;
+  load   - 50 concurrent learners, each submitting, waiting for the verdict, submitting again,
+           for --seconds; verdicts per second counted in the steady state (after RAMP_S);
   sandbox alone - verdicts per second of Runner.grade on the same code, one thread per core,
-  measured in the same run, for the throughput ratio.
-Usage: python bench/grading_e2e.py [--idle N] [--per-learner N] [--learners N] [--redis URL]
+  measured right before and after each backend's load (the machine's speed drifts), for the
+  throughput ratio.
+Usage: python bench/grading_e2e.py [--idle N] [--seconds S] [--learners N] [--backends ...]
 """
 
 from __future__ import annotations
@@ -26,11 +28,13 @@ import threading
 import time
 from pathlib import Path
 
+import aiohttp
 import httpx
 
 REPO = Path(__file__).resolve().parents[1]
 FEYNLAB = str(Path(sys.executable).parent / "feynlab")
 PASSWORD = "bench-password-123"
+RAMP_S = 3.0  # the load phase's first seconds, left out of the throughput
 
 
 def pick_exercise() -> tuple[Path, str, str]:
@@ -167,9 +171,10 @@ def cpu_seconds(pid: int) -> float:
 
 
 def machine_busy_seconds() -> float:
-    """CPU seconds spent by the whole machine outside idle and iowait."""
+    """CPU seconds spent by this machine's processes and kernel."""
+    # user, nice, system, irq, softirq: not idle, iowait, or steal (another VM's time)
     values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    return (sum(values) - values[3] - values[4]) / TICK
+    return sum(values[i] for i in (0, 1, 2, 5, 6)) / TICK
 
 
 def cpu_snapshot(stack: Stack) -> dict[str, float]:
@@ -180,15 +185,17 @@ def cpu_snapshot(stack: Stack) -> dict[str, float]:
 
 
 async def submit_and_wait_async(
-    client: httpx.AsyncClient, url: str, code: str, headers: dict[str, str]
+    client: aiohttp.ClientSession, url: str, code: str, headers: dict[str, str]
 ) -> float:
-    """``submit_and_wait`` for the load phase: all learners in one thread's event loop, so the
-    load generator spends as little of the shared cores as it can."""
+    """``submit_and_wait`` for the load phase: all learners in one thread's event loop, on
+    aiohttp, so the load generator spends as little of the shared cores as it can."""
     start = time.perf_counter()
-    r = await client.post(url, json={"code": code}, headers=headers)
-    r.raise_for_status()
-    async with client.stream("GET", r.json()["events_url"], headers=headers) as stream:
-        async for line in stream.aiter_lines():
+    async with client.post(url, json={"code": code}, headers=headers) as r:
+        r.raise_for_status()
+        events_url = (await r.json())["events_url"]
+    async with client.get(events_url, headers=headers) as stream:
+        async for raw in stream.content:
+            line = raw.decode()
             if line.startswith("data:") and '"verdict"' in line:
                 event = json.loads(line[5:])
                 if event["type"] == "verdict":
@@ -198,17 +205,30 @@ async def submit_and_wait_async(
     raise SystemExit("the event stream ended without a verdict")
 
 
-async def load(base: str, url: str, code: str, tokens: list[dict[str, str]], each: int) -> list:
+async def load(
+    base: str, url: str, code: str, tokens: list[dict[str, str]], seconds: float
+) -> tuple[list[float], float]:
+    """Every learner submits, waits for the verdict and submits again until ``seconds`` have
+    passed. Returns every submit-to-verdict time and the verdicts per second in the steady
+    state: those finished between RAMP_S after the start and the end, as the sandbox alone is
+    measured over a fixed time (the first submissions and the last stragglers left out)."""
     loaded: list[float] = []
-    limits = httpx.Limits(max_connections=2 * len(tokens), max_keepalive_connections=len(tokens))
-    async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as client:
+    finished: list[float] = []
+    connector = aiohttp.TCPConnector(limit=2 * len(tokens))
+    timeout = aiohttp.ClientTimeout(total=120)
+    start = time.perf_counter()
+    stop_at = start + seconds
+    async with aiohttp.ClientSession(base, connector=connector, timeout=timeout) as client:
+        path = url.removeprefix(base)
 
         async def learner(headers: dict[str, str]) -> None:
-            for _ in range(each):
-                loaded.append(await submit_and_wait_async(client, url, code, headers))
+            while time.perf_counter() < stop_at:
+                loaded.append(await submit_and_wait_async(client, path, code, headers))
+                finished.append(time.perf_counter())
 
         await asyncio.gather(*(learner(headers) for headers in tokens))
-    return loaded
+    window = [t for t in finished if start + RAMP_S <= t <= stop_at]
+    return loaded, len(window) / (seconds - RAMP_S)
 
 
 def measure(stack: Stack, course: str, exercise: str, code: str, args: argparse.Namespace) -> dict:
@@ -219,32 +239,39 @@ def measure(stack: Stack, course: str, exercise: str, code: str, args: argparse.
             submit_and_wait(client, url, code, tokens[0])
         idle = [submit_and_wait(client, url, code, tokens[0]) for _ in range(args.idle)]
     before = cpu_snapshot(stack)
-    start = time.perf_counter()
-    loaded = asyncio.run(load(stack.base, url, code, tokens, args.per_learner))
-    wall = time.perf_counter() - start
+    loaded, throughput = asyncio.run(load(stack.base, url, code, tokens, args.seconds))
     after = cpu_snapshot(stack)
     # CPU ms per verdict under load: who spends the two cores.
     cpu = {name: (after[name] - before[name]) * 1000 / len(loaded) for name in before}
     cpu["sandbox and the rest"] = cpu["machine"] - sum(v for k, v in cpu.items() if k != "machine")
-    return {"idle": idle, "loaded": loaded, "throughput": len(loaded) / wall, "cpu": cpu}
+    return {"idle": idle, "loaded": loaded, "throughput": throughput, "cpu": cpu}
 
 
-def sandbox_alone(
-    courses: Path, course: str, exercise: str, code: str, seconds: float
-) -> tuple[float, float, float]:
-    """Verdicts per second of the runner alone, one thread per core (no HTTP, no queue), and the
-    machine's CPU ms per verdict meanwhile, and the CPU ms per verdict of this process (the part
-    of the runner that runs inside ``feynlab serve`` or ``feynlab worker``)."""
-    from feynlab.grading.queue.runners import close_runner, sandbox_runner
-    from feynlab.settings import Settings
-    from feynlab.submissions.catalog import FolderCatalog
+class SandboxAlone:
+    """Runner.grade on the same code, one thread per core (no HTTP, no queue): measured right
+    before and right after each backend's load, since this machine's speed drifts by tens of
+    percent over minutes and the ratio must compare like with like."""
 
-    settings = Settings(env="test", secret_key="bench-secret-key-0123456789", courses_dir=courses)
-    target = FolderCatalog(courses)(course, exercise)
-    runner = sandbox_runner(settings)
-    try:
+    def __init__(self, courses: Path, course: str, exercise: str, code: str) -> None:
+        from feynlab.grading.queue.runners import sandbox_runner
+        from feynlab.settings import Settings
+        from feynlab.submissions.catalog import FolderCatalog
+
+        self.settings = Settings(
+            env="test", secret_key="bench-secret-key-0123456789", courses_dir=courses
+        )
+        self.target = FolderCatalog(courses)(course, exercise)
+        self.code = code
+        self.runner = sandbox_runner(self.settings)
         for _ in range(3):
-            runner.grade(exercise=target, code=code, on_event=lambda e: None)
+            self._grade()
+
+    def _grade(self) -> None:
+        self.runner.grade(exercise=self.target, code=self.code, on_event=lambda e: None)
+
+    def measure(self, seconds: float) -> dict[str, float]:
+        """Verdicts per second; the machine's CPU ms per verdict; the CPU ms per verdict of this
+        process (the runner's side, which runs in ``feynlab serve`` or ``feynlab worker``)."""
         done = 0
         lock = threading.Lock()
         stop_at = time.perf_counter() + seconds
@@ -252,28 +279,38 @@ def sandbox_alone(
         def loop() -> None:
             nonlocal done
             while time.perf_counter() < stop_at:
-                runner.grade(exercise=target, code=code, on_event=lambda e: None)
+                self._grade()
                 with lock:
                     done += 1
 
         start, busy, own = time.perf_counter(), machine_busy_seconds(), time.process_time()
-        threads = [threading.Thread(target=loop) for _ in range(settings.workers)]
+        threads = [threading.Thread(target=loop) for _ in range(self.settings.workers)]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
-        cpu_ms = (machine_busy_seconds() - busy) * 1000 / done
-        client_ms = (time.process_time() - own) * 1000 / done
-        return done / (time.perf_counter() - start), cpu_ms, client_ms
-    finally:
-        close_runner(runner)
+        return {
+            "rate": done / (time.perf_counter() - start),
+            "cpu_ms": (machine_busy_seconds() - busy) * 1000 / done,
+            "client_ms": (time.process_time() - own) * 1000 / done,
+        }
+
+    def close(self) -> None:
+        from feynlab.grading.queue.runners import close_runner
+
+        close_runner(self.runner)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--idle", type=int, default=50, help="sequential submissions, idle queue")
     parser.add_argument("--learners", type=int, default=50, help="concurrent learners")
-    parser.add_argument("--per-learner", type=int, default=3, help="submissions per learner")
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        default=30,
+        help="length of the load phase (and of the sandbox alone measurement)",
+    )
     parser.add_argument(
         "--redis",
         default=os.environ.get("FEYNLAB_BENCH_REDIS_URL", ""),
@@ -285,7 +322,7 @@ def main() -> None:
     code = (courses / course / "exercises" / exercise / "solution.py").read_text()
     cores = os.cpu_count() or 1
     print(f"grading_e2e: {course}/{exercise}, {cores} cores, one worker slot per core")
-    alone, alone_cpu_ms, client_ms = sandbox_alone(courses, course, exercise, code, seconds=20)
+    alone = SandboxAlone(courses, course, exercise, code)
     results = {}
     tmp = tempfile.mkdtemp(prefix="feynlab-bench-")
     print(f"logs under {tmp} (removed when the run succeeds)")
@@ -319,37 +356,45 @@ def main() -> None:
                     broker=broker or "redis://127.0.0.1:6379/0",
                 )
                 try:
+                    before = alone.measure(args.seconds / 2)
                     results[backend] = measure(stack, course, exercise, code, args)
+                    after = alone.measure(args.seconds / 2)
+                    results[backend]["alone"] = {k: (before[k] + after[k]) / 2 for k in before}
                 finally:
                     stack.stop()
         finally:
+            alone.close()
             if redis_proc is not None:
                 redis_proc.terminate()
     shutil.rmtree(tmp, ignore_errors=True)
     print(
-        f"\nsandbox alone (Runner.grade, {cores} threads): {alone:.2f} verdicts/s, "
-        f"{alone_cpu_ms:.1f} CPU ms per verdict, of which {client_ms:.1f} in the calling process "
-        "(the runner's side of the protocol)\n"
-    )
-    print(
-        "| backend  | idle p50 ms | idle p99 ms | 50 learners p50 ms | p99 ms | verdicts/s | "
-        "vs sandbox |"
+        f"\n| backend  | idle p50 ms | idle p99 ms | {args.learners} learners p50 ms | p99 ms | "
+        "verdicts/s | sandbox alone | ratio |"
     )
     print(
         "|----------|------------:|------------:|-------------------:|-------:|-----------:|"
-        "-----------:|"
+        "--------------:|------:|"
     )
     for backend, r in results.items():
         idle, loaded = [v * 1000 for v in r["idle"]], [v * 1000 for v in r["loaded"]]
+        rate = r["alone"]["rate"]
         print(
             f"| {backend:8} | {statistics.median(idle):11.0f} | {percentile(idle, 99):11.0f} | "
             f"{statistics.median(loaded):18.0f} | {percentile(loaded, 99):6.0f} | "
-            f"{r['throughput']:10.2f} | {r['throughput'] / alone:10.0%} |"
+            f"{r['throughput']:10.2f} | {rate:13.2f} | {r['throughput'] / rate:5.0%} |"
         )
+    print(
+        "\nSandbox alone: Runner.grade, one thread per core, the mean of the measurements right "
+        "before and after the backend's load."
+    )
     print("\nCPU ms per verdict under load (the machine's busy time, split by process):")
     for backend, r in results.items():
         shares = ", ".join(f"{name} {ms:.1f}" for name, ms in r["cpu"].items())
         print(f"  {backend}: {shares}")
+        print(
+            f"  {backend}, sandbox alone: machine {r['alone']['cpu_ms']:.1f}, of which the "
+            f"runner's side of the protocol (in serve or worker) {r['alone']['client_ms']:.1f}"
+        )
 
 
 if __name__ == "__main__":
