@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -118,11 +118,16 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
+        parsed = make_url(url)
+        path = parsed.database or ""
+        in_file = path not in ("", ":memory:") and parsed.query.get("mode") != "memory"
+        pool: dict[str, Any] = {}
+        if in_file:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        # A pool as large as the request threads (40) plus workers: a connection made for an
-        # overflow and closed after one use costs its opening and pragmas every time.
+            # A pool as large as the request threads (40) plus workers: a connection made for an
+            # overflow and closed after one use costs its opening and pragmas every time. (An
+            # in-memory database keeps SQLAlchemy's one connection per thread.)
+            pool = {"pool_size": 48, "max_overflow": 16}
         engine = create_engine(
             url,
             connect_args={
@@ -130,8 +135,7 @@ def make_engine(url: str) -> Engine:
                 "timeout": 30,
                 "factory": TurnTakingConnection,
             },
-            pool_size=48,
-            max_overflow=16,
+            **pool,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "before_cursor_execute", _take_turn_to_write)

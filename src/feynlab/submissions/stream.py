@@ -178,7 +178,10 @@ class _LoopHub:
                 await asyncio.sleep(gap)
             self._kicked.clear()
             last_read = time.monotonic()
-            await self._read()
+            try:
+                await self._read()
+            except Exception:  # a bug here must not leave every open stream waiting forever
+                log.exception("serving the event streams failed; reading again next tick")
 
     async def _read(self) -> None:
         # A stream whose client has not taken what it was given yet is read for later.
