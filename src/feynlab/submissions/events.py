@@ -125,17 +125,6 @@ def append_now(
     notifier.notify(submission_id, numbered(events, last))
 
 
-def after(*, db: Session, submission_id: int, seq: int, limit: int = 500) -> list[SubmissionEvent]:
-    return list(
-        db.scalars(
-            select(SubmissionEvent)
-            .where(SubmissionEvent.submission_id == submission_id, SubmissionEvent.seq > seq)
-            .order_by(SubmissionEvent.seq)
-            .limit(limit)
-        )
-    )
-
-
 class EventWriter:
     """The ``on_event`` sink of one job: buffers the runner's events and stores them in batches
     (a learner printing 10,000 lines must not cost 10,000 commits), every ``FLUSH_EVERY_S``."""
