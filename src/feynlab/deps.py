@@ -20,7 +20,11 @@ CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
-def get_settings_dep(request: Request) -> Settings:
+# Dependencies that do no I/O are ``async def``: FastAPI runs a plain ``def`` dependency in a
+# worker thread, and each such hop costs the event loop more than the work it hands over.
+
+
+async def get_settings_dep(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -67,17 +71,17 @@ def get_auth_session(request: Request, db: DbSession) -> AuthSession | None:
 AuthSessionDep = Annotated[AuthSession | None, Depends(get_auth_session)]
 
 
-def get_optional_user(auth: AuthSessionDep) -> User | None:
+async def get_optional_user(auth: AuthSessionDep) -> User | None:
     return auth.user if auth is not None else None
 
 
-def get_current_user(auth: AuthSessionDep) -> User:
+async def get_current_user(auth: AuthSessionDep) -> User:
     if auth is None:
         raise Unauthorized("You need to log in.")
     return auth.user
 
 
-def get_instructor(user: Annotated[User, Depends(get_current_user)]) -> User:
+async def get_instructor(user: Annotated[User, Depends(get_current_user)]) -> User:
     if user.role not in (Role.instructor.value, Role.admin.value):
         raise Forbidden("Only instructors may do this.")
     return user

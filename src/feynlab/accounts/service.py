@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pwdlib import PasswordHash
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -114,12 +114,16 @@ def start_session(*, db: Session, settings: Settings, user: User) -> Login:
     return Login(user=user, token=token, csrf_token=csrf, expires_at=expires)
 
 
+# Built once (every request runs it): a reused statement keeps its cache key.
+_BY_TOKEN = (
+    select(AuthSession)
+    .options(joinedload(AuthSession.user))  # every caller reads the user next
+    .where(AuthSession.token_hash == bindparam("digest"))
+)
+
+
 def session_for_token(*, db: Session, token: str) -> AuthSession | None:
-    found = db.scalar(
-        select(AuthSession)
-        .options(joinedload(AuthSession.user))  # every caller reads the user next
-        .where(AuthSession.token_hash == token_digest(token))
-    )
+    found = db.scalar(_BY_TOKEN, {"digest": token_digest(token)})
     if found is None or found.expires_at <= utcnow():
         return None
     return found

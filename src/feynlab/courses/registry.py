@@ -142,8 +142,9 @@ class CourseRegistry:
             return None
 
 
-def get_registry(request: Request) -> CourseRegistry:
-    """The app's registry, created and loaded on first use if start-up did not do it."""
+async def get_registry(request: Request) -> CourseRegistry:
+    """The app's registry, created and loaded on first use if start-up did not do it (the load
+    reads the course folders, in a worker thread; the usual case is a lookup, in the loop)."""
     app = request.app
     registry: CourseRegistry | None = getattr(app.state, "courses", None)
     if registry is None:
@@ -152,7 +153,7 @@ def get_registry(request: Request) -> CourseRegistry:
         )
         app.state.courses = registry
     if not registry.loaded:
-        registry.reload()
+        await to_thread.run_sync(registry.reload)
     return registry
 
 

@@ -31,17 +31,26 @@ def check_code_size(*, code: str, max_bytes: int) -> None:
         )
 
 
+# Built once: these run for every submission and every read of one (a reused statement keeps
+# its cache key, which SQLAlchemy otherwise works out again on each call).
+_RECENT = (
+    select(Submission.created_at)
+    .where(Submission.user_id == bindparam("uid"), Submission.kind == bindparam("kind"))
+    .where(Submission.created_at >= bindparam("since"))
+    .order_by(Submission.created_at)
+)
+_ACTIVE = select(func.count(GradingJob.id)).where(
+    GradingJob.user_id == bindparam("uid"),
+    GradingJob.priority == LEARNER_PRIORITY,
+    GradingJob.state.in_([State.queued.value, State.running.value]),
+)
+_BY_ID = select(Submission).where(Submission.id == bindparam("sid"))
+
+
 def check_rate(*, db: Session, user: User, kind: Kind, per_minute: int, max_active: int) -> None:
     """Refuse with 429 and Retry-After past the per-minute or the at-once limit."""
     since = utcnow() - timedelta(seconds=60)
-    recent = list(
-        db.scalars(
-            select(Submission.created_at)
-            .where(Submission.user_id == user.id, Submission.kind == kind.value)
-            .where(Submission.created_at >= since)
-            .order_by(Submission.created_at)
-        )
-    )
+    recent = list(db.scalars(_RECENT, {"uid": user.id, "kind": kind.value, "since": since}))
     noun = "submissions" if kind == Kind.submission else "code runs"
     if len(recent) >= per_minute:
         wait = max(1, math.ceil(60 - (utcnow() - recent[0]).total_seconds()))
@@ -50,13 +59,7 @@ def check_rate(*, db: Session, user: User, kind: Kind, per_minute: int, max_acti
             f"Wait {wait} seconds and try again.",
             headers={"Retry-After": str(wait)},
         )
-    active = db.scalar(
-        select(func.count(GradingJob.id)).where(
-            GradingJob.user_id == user.id,
-            GradingJob.priority == LEARNER_PRIORITY,
-            GradingJob.state.in_([State.queued.value, State.running.value]),
-        )
-    )
+    active = db.scalar(_ACTIVE, {"uid": user.id})
     if int(active or 0) >= max_active:
         raise TooMany(
             f"You already have {active} runs waiting or running; the limit is {max_active}. "
@@ -115,7 +118,7 @@ def create(
 
 def get(*, db: Session, user: User, submission_id: int, kind: Kind) -> Submission:
     """The submission, for its owner or staff; others get the same 404 as a missing one."""
-    found = db.get(Submission, submission_id)
+    found = db.scalar(_BY_ID, {"sid": submission_id})
     if (
         found is None
         or found.kind != kind.value

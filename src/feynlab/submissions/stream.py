@@ -33,6 +33,7 @@ log = logging.getLogger("feynlab.events")
 
 READ_LIMIT = 2000  # events read in one tick, all streams together
 MIN_GAP_S = 0.02  # between two reads: a burst of wake-ups costs one read
+POSITION_EVERY_S = 1.0  # places in the queue are refreshed this often (each is a send a stream)
 
 
 class Subscription:
@@ -108,10 +109,11 @@ _QUEUE = (
 
 
 def _read_many(
-    factory: sessionmaker[Session], wanted: dict[int, int]
+    factory: sessionmaker[Session], wanted: dict[int, int], positions: bool = True
 ) -> tuple[dict[int, _Snapshot], bool]:
-    """State, events after the given seq and place in the queue of each submission, in a few
-    queries for all of them; and whether some events were cut at ``READ_LIMIT``."""
+    """State, events after the given seq and (with ``positions``) place in the queue of each
+    submission, in a few queries for all of them; and whether some events were cut at
+    ``READ_LIMIT``."""
     snaps = {sid: _Snapshot() for sid in wanted}
     cut = False
     with factory() as db:
@@ -128,7 +130,7 @@ def _read_many(
             cut = cut or len(rows) >= READ_LIMIT
             for sid, seq, data in rows:
                 snaps[sid].events.append((seq, data))
-        if any(snap.state == State.queued.value for snap in snaps.values()):
+        if positions and any(snap.state == State.queued.value for snap in snaps.values()):
             # The place of each queued job: 1 + the queued jobs ahead by priority and age.
             for place, (sid,) in enumerate(conn.execute(_QUEUE), start=1):
                 snap = snaps.get(sid)
@@ -169,38 +171,54 @@ class _LoopHub:
             self.kick()  # the reading task ends
 
     async def _run(self) -> None:
+        """Read for every stream each ``poll_s`` (events of other processes, places in the
+        queue); in between, on a kick, read for the streams that asked (a new stream's replay,
+        a gap) only: at 50 open streams a new one then costs two small queries, not three
+        queries and a pass over all fifty."""
         last_read = 0.0
+        next_full = next_positions = 0.0
         while self.subs:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._kicked.wait(), timeout=self.poll_s)
+                wait = max(0.0, next_full - time.monotonic())
+                await asyncio.wait_for(self._kicked.wait(), timeout=wait)
             gap = MIN_GAP_S - (time.monotonic() - last_read)
             if gap > 0:
                 await asyncio.sleep(gap)
             self._kicked.clear()
             last_read = time.monotonic()
+            full = last_read >= next_full
+            positions = full and last_read >= next_positions
+            if full:
+                next_full = last_read + self.poll_s
+            if positions:
+                next_positions = last_read + max(self.poll_s, POSITION_EVERY_S)
             try:
-                await self._read()
+                await self._read(full=full, positions=positions)
             except Exception:  # a bug here must not leave every open stream waiting forever
                 log.exception("serving the event streams failed; reading again next tick")
 
-    async def _read(self) -> None:
+    async def _read(self, *, full: bool, positions: bool) -> None:
         # A stream whose client has not taken what it was given yet is read for later.
         wanted = {
             sid: min(s.after for s in subs)
             for sid, subs in self.subs.items()
-            if subs and all(len(s.ready) < READ_LIMIT for s in subs)
+            if subs
+            and (full or any(s.stale for s in subs))
+            and all(len(s.ready) < READ_LIMIT for s in subs)
         }
         if not wanted:
             return
         try:
-            snaps, cut = await to_thread.run_sync(_read_many, self.factory, wanted)
+            snaps, cut = await to_thread.run_sync(_read_many, self.factory, wanted, positions)
         except Exception:  # the database may be briefly away: the streams wait for the next tick
             log.exception("reading the event streams failed; trying again")
             return
         for sid, snap in snaps.items():
             for sub in list(self.subs.get(sid, ())):
                 sub.stale = cut  # cut short: more may be stored
-                sub.state, sub.position = snap.state, snap.position
+                sub.state = snap.state
+                if positions or snap.state != State.queued.value:
+                    sub.position = snap.position
                 sub.gone = snap.state is None
                 sub.offer(snap.events, stored=True)
                 if snap.state == State.done.value and not cut:

@@ -97,13 +97,15 @@ def _claim_statement(dialect: str):  # type: ignore[no-untyped-def]
     )
 
 
-def claim_next(*, db: Session, worker: str) -> Claim | None:
-    """Take the fairest queued job, or None when there is none."""
+def claim_next(*, db: Session, worker: str, commit: bool = True) -> Claim | None:
+    """Take the fairest queued job, or None when there is none (``commit=False``: the caller
+    commits the claim with what it does next, in one transaction)."""
     token = secrets.token_hex(16)
     stmt = _claim_statement(db.get_bind().dialect.name)
     params = {"new_token": token, "new_worker": worker, "now": utcnow()}
     row = db.execute(stmt, params).first()
-    db.commit()
+    if commit:
+        db.commit()
     if row is None:
         return None
     return Claim(job_id=row[0], submission_id=row[1], round=row[2], attempts=row[3], token=token)
@@ -211,16 +213,17 @@ def unannounced(*, db: Session, older_than_s: float) -> list[int]:
     return ids
 
 
+_AHEAD = select(func.count(GradingJob.id)).where(  # built once: it runs for every submission
+    GradingJob.state == State.queued.value,
+    (GradingJob.priority < bindparam("priority"))
+    | ((GradingJob.priority == bindparam("priority")) & (GradingJob.id < bindparam("job"))),
+)
+
+
 def position(*, db: Session, job_id: int) -> int:
     """1 + the queued jobs ahead of this one by priority and age (an estimate under fairness)."""
     job = db.get(GradingJob, job_id)
     if job is None or job.state != State.queued.value:
         return 0
-    ahead = db.scalar(
-        select(func.count(GradingJob.id)).where(
-            GradingJob.state == State.queued.value,
-            (GradingJob.priority < job.priority)
-            | ((GradingJob.priority == job.priority) & (GradingJob.id < job.id)),
-        )
-    )
+    ahead = db.scalar(_AHEAD, {"priority": job.priority, "job": job.id})
     return int(ahead or 0) + 1

@@ -22,7 +22,7 @@ from feynlab.grading.queue.runners import Runner, as_dict
 from feynlab.settings import Settings
 from feynlab.submissions import service
 from feynlab.submissions.events import EventWriter
-from feynlab.submissions.models import Kind
+from feynlab.submissions.models import Kind, Submission
 
 log = logging.getLogger("feynlab.queue")
 
@@ -84,19 +84,30 @@ class GradingWorker:
     def run_next(self) -> bool:
         """Claim and process the fairest queued job; False when the queue was empty."""
         with self.factory() as db:
-            claim = jobs.claim_next(db=db, worker=self.identity)
-        if claim is None:
-            return False
+            # The claim and the start are one transaction: one commit less per job, and a
+            # failure between them leaves the job queued, not held by nobody.
+            claim = jobs.claim_next(db=db, worker=self.identity, commit=False)
+            if claim is None:
+                db.rollback()
+                return False
+            started: Submission | None = None
+            if claim.attempts <= self.queue_settings.job_max_attempts:
+                started = service.mark_started(db=db, claim=claim)
+                if started is None:  # superseded by a regrade, or already graded
+                    jobs.finish(db=db, claim=claim)
+            db.commit()
         with self._lock:
             self._held.add(claim.token)
         try:
-            self.process(claim)
+            self.process(claim, started)
         finally:
             with self._lock:
                 self._held.discard(claim.token)
         return True
 
-    def process(self, claim: Claim) -> None:
+    def process(self, claim: Claim, submission: Submission | None) -> None:
+        """Run a claimed job whose submission ``run_next`` marked started (None: nothing to
+        run, unless the job has been started too often, which ends as infra-error)."""
         limit = self.queue_settings.job_max_attempts
         if claim.attempts > limit:
             message = (
@@ -111,12 +122,8 @@ class GradingWorker:
                     db=db, claim=claim, outcome=infra_error(message, kind=kind_value)
                 )
             return
-        with self.factory() as db:
-            submission = service.mark_started(db=db, claim=claim)
-            if submission is None:  # superseded by a regrade, or already graded
-                jobs.finish(db=db, claim=claim)
-                db.commit()
-                return
+        if submission is None:
+            return
         writer = EventWriter(factory=self.factory, submission_id=claim.submission_id)
         try:
             outcome = self._execute(
