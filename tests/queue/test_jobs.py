@@ -165,3 +165,33 @@ def test_a_job_that_stopped_workers_too_often_ends_as_infra_error(
         assert submission.status == "infra-error"
         assert "stopped 3 times" in (submission.result or {})["feedback"]
         assert db.scalar(select(ExerciseProgress)) is None  # never counted against the learner
+
+
+def test_a_failure_between_claim_and_start_leaves_the_job_queued(
+    factory, make_user, settings, monkeypatch
+) -> None:
+    """The claim and the start are one transaction: a worker that fails in between (the
+    database went away, a bug) neither holds the job nor leaves it for the reaper."""
+    [sub_id] = _submit(factory, make_user())
+    unused: Any = None  # never reached
+    worker = GradingWorker(
+        settings=settings,
+        queue_settings=QueueSettings(),  # type: ignore[call-arg]
+        factory=factory,
+        runner=unused,
+        exercises=lambda course, exercise: None,
+    )
+
+    def fail(**_: Any) -> None:
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(service, "mark_started", fail)
+    with pytest.raises(RuntimeError):
+        worker.run_next()
+    with factory() as db:
+        job = db.scalar(select(GradingJob).where(GradingJob.submission_id == sub_id))
+        assert job is not None and job.state == "queued"
+        assert job.attempts == 0 and job.claim_token is None
+        assert db.get(Submission, sub_id).state == "queued"  # type: ignore[union-attr]
+    monkeypatch.undo()
+    assert _claim(factory) is not None  # the next worker takes it at once

@@ -18,7 +18,7 @@ from feynlab import db as database
 from feynlab.accounts.models import User
 from feynlab.grading.queue import jobs
 from feynlab.settings import Settings
-from feynlab.submissions import events, service
+from feynlab.submissions import events, service, stream
 from feynlab.submissions.models import Kind, State, Submission, SubmissionEvent
 from feynlab.submissions.stream import READ_LIMIT, Hub
 
@@ -96,6 +96,39 @@ def test_fifty_open_streams_share_each_read(factory, make_user, event_reads) -> 
         assert got[2][1]["text"] == f"hello {sid}\n"
     # A read per stream would be at least 50 for the first replays alone.
     assert 0 < len(event_reads) < 50
+
+
+def test_a_new_stream_between_polls_reads_for_itself_only(factory, make_user, monkeypatch) -> None:
+    """Between two polls, a stream that opens reads its own replay: the others, already up to
+    date, are not read again, nor is the queue (places are refreshed by the poll)."""
+    sids = _create(factory, make_user(), 11)
+    reads: list[tuple[set[int], bool]] = []
+    real = stream._read_many
+
+    def spy(factory: Any, wanted: dict[int, int], positions: bool = True) -> Any:
+        reads.append((set(wanted), positions))
+        return real(factory, wanted, positions)
+
+    monkeypatch.setattr(stream, "_read_many", spy)
+
+    async def main() -> list[tuple[set[int], bool]]:
+        hub = Hub(factory=factory, poll_s=60)  # one poll at the start, then none
+        streams = [asyncio.create_task(_collect(hub, sid)) for sid in sids[:10]]
+        await asyncio.sleep(0.5)
+        assert reads and reads[0][1] is True  # the first read is a poll: places included
+        assert set().union(*(wanted for wanted, _ in reads)) == set(sids[:10])
+        reads.clear()
+        streams.append(asyncio.create_task(_collect(hub, sids[10])))
+        await asyncio.sleep(0.5)
+        late = list(reads)
+        for sid in sids:  # end every stream (handed over in this process)
+            await to_thread.run_sync(
+                lambda s=sid: events.append_now(factory=factory, submission_id=s, events=[VERDICT])
+            )
+        await asyncio.wait_for(asyncio.gather(*streams), timeout=10)
+        return late
+
+    assert asyncio.run(main()) == [({sids[10]}, False)]
 
 
 def test_a_replay_longer_than_one_read_arrives_whole_and_in_order(factory, make_user) -> None:
