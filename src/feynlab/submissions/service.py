@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -209,24 +210,51 @@ def of_exercise(*, db: Session, course: str, exercise: str) -> list[Submission]:
     )
 
 
-def mark_started(*, db: Session, claim: Claim) -> Submission | None:
-    """The job's submission, marked running, with a started event; None if superseded."""
-    submission = db.get(Submission, claim.submission_id)
-    if (
-        submission is None
-        or submission.round != claim.round
-        or submission.state == State.done.value
-    ):
+@dataclass(frozen=True)
+class Started:
+    """What a worker needs of a submission it starts."""
+
+    id: int
+    kind: str
+    course: str
+    exercise: str | None
+    code: str
+
+
+_START = (  # built once, run on the connection: it runs per job
+    update(Submission)
+    .where(
+        Submission.id == bindparam("sid"),
+        Submission.round == bindparam("this_round"),
+        Submission.state != State.done.value,
+    )
+    .values(
+        state=State.running.value,
+        started_at=func.coalesce(
+            Submission.started_at, bindparam("now", type_=Submission.started_at.type)
+        ),
+    )
+    .returning(Submission.kind, Submission.course, Submission.exercise, Submission.code)
+)
+
+
+def mark_started(*, db: Session, claim: Claim) -> Started | None:
+    """The job's submission, marked running, with a started event; None if superseded (a
+    regrade started another round) or already graded."""
+    row = (
+        db.connection()
+        .execute(_START, {"sid": claim.submission_id, "this_round": claim.round, "now": utcnow()})
+        .first()
+    )
+    if row is None:
         return None
-    submission.state = State.running.value
-    submission.started_at = submission.started_at or utcnow()
     event: dict[str, Any] = {"type": "started"}
     if claim.attempts > 1:
         event["attempt"] = claim.attempts
-    seq = events.append(db=db, submission_id=submission.id, events=[event])
+    seq = events.append(db=db, submission_id=claim.submission_id, events=[event])
     db.commit()
-    events.notifier.notify(submission.id, [(seq, event)])
-    return submission
+    events.notifier.notify(claim.submission_id, [(seq, event)])
+    return Started(claim.submission_id, *row)
 
 
 _STORE_OUTCOME = (  # built once: it runs per verdict

@@ -103,7 +103,7 @@ def claim_next(*, db: Session, worker: str, commit: bool = True) -> Claim | None
     token = secrets.token_hex(16)
     stmt = _claim_statement(db.get_bind().dialect.name)
     params = {"new_token": token, "new_worker": worker, "now": utcnow()}
-    row = db.execute(stmt, params).first()
+    row = db.connection().execute(stmt, params).first()  # Core: no ORM bookkeeping
     if commit:
         db.commit()
     if row is None:

@@ -22,7 +22,7 @@ from feynlab.grading.queue.runners import Runner, as_dict
 from feynlab.settings import Settings
 from feynlab.submissions import service
 from feynlab.submissions.events import EventWriter
-from feynlab.submissions.models import Kind, Submission
+from feynlab.submissions.models import Kind
 
 log = logging.getLogger("feynlab.queue")
 
@@ -90,7 +90,7 @@ class GradingWorker:
             if claim is None:
                 db.rollback()
                 return False
-            started: Submission | None = None
+            started: service.Started | None = None
             if claim.attempts <= self.queue_settings.job_max_attempts:
                 started = service.mark_started(db=db, claim=claim)
                 if started is None:  # superseded by a regrade, or already graded
@@ -105,7 +105,7 @@ class GradingWorker:
                 self._held.discard(claim.token)
         return True
 
-    def process(self, claim: Claim, submission: Submission | None) -> None:
+    def process(self, claim: Claim, submission: service.Started | None) -> None:
         """Run a claimed job whose submission ``run_next`` marked started (None: nothing to
         run, unless the job has been started too often, which ends as infra-error)."""
         limit = self.queue_settings.job_max_attempts
