@@ -221,13 +221,15 @@ class Started:
     code: str
 
 
+# The submission of a job's round, unless a regrade started another round or it is done.
+_OPEN_ROUND = (
+    Submission.id == bindparam("sid"),
+    Submission.round == bindparam("this_round"),
+    Submission.state != State.done.value,
+)
 _START = (  # built once, run on the connection: it runs per job
     update(Submission)
-    .where(
-        Submission.id == bindparam("sid"),
-        Submission.round == bindparam("this_round"),
-        Submission.state != State.done.value,
-    )
+    .where(*_OPEN_ROUND)
     .values(
         state=State.running.value,
         started_at=func.coalesce(
@@ -259,11 +261,7 @@ def mark_started(*, db: Session, claim: Claim) -> Started | None:
 
 _STORE_OUTCOME = (  # built once: it runs per verdict
     update(Submission)
-    .where(
-        Submission.id == bindparam("sid"),
-        Submission.round == bindparam("this_round"),
-        Submission.state != State.done.value,
-    )
+    .where(*_OPEN_ROUND)
     .values(
         state=State.done.value,
         status=bindparam("new_status"),
