@@ -212,9 +212,8 @@ def of_exercise(*, db: Session, course: str, exercise: str) -> list[Submission]:
 
 @dataclass(frozen=True)
 class Started:
-    """What a worker needs of a submission it starts."""
+    """What a worker needs of a submission it starts (its id is the claim's)."""
 
-    id: int
     kind: str
     course: str
     exercise: str | None
@@ -256,7 +255,7 @@ def mark_started(*, db: Session, claim: Claim) -> Started | None:
     seq = events.append(db=db, submission_id=claim.submission_id, events=[event])
     db.commit()
     events.notifier.notify(claim.submission_id, [(seq, event)])
-    return Started(claim.submission_id, *row)
+    return Started(*row)
 
 
 _STORE_OUTCOME = (  # built once: it runs per verdict
