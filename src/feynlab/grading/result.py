@@ -15,6 +15,11 @@ class Result:
 
     ``passed`` left as None is decided by the exercise's pass bar (``pass: {metric, at_least}``)
     applied to ``metrics[metric]`` (or ``score`` when the metric is ``score``).
+
+    ``metrics``, ``score`` and ``feedback`` are what the learner sees; ``staff_metrics`` (exact
+    figures) and ``predictions`` (the learner model's answer per hidden test item, as
+    ``{"items": [dataset item ids], "predicted": [labels]}``, for similarity reports) are shown
+    to instructors only.
     """
 
     score: float | None = None
@@ -22,6 +27,8 @@ class Result:
     metrics: dict[str, float] = field(default_factory=dict)
     feedback: str = ""
     artifacts: dict[str, Any] = field(default_factory=dict)
+    staff_metrics: dict[str, float] = field(default_factory=dict)
+    predictions: dict[str, list[Any]] | None = None
 
 
 def against_bar(name: str, value: float, at_least: float) -> str:
