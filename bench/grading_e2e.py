@@ -255,12 +255,12 @@ class SandboxAlone:
     def __init__(self, courses: Path, course: str, exercise: str, code: str) -> None:
         from feynlab.grading.queue.runners import sandbox_runner
         from feynlab.settings import Settings
-        from feynlab.submissions.catalog import FolderCatalog
+        from feynlab.courses.find import find_exercise
 
         self.settings = Settings(
             env="test", secret_key="bench-secret-key-0123456789", courses_dir=courses
         )
-        self.target = FolderCatalog(courses)(course, exercise)
+        self.target = find_exercise(courses, f"{course}/{exercise}").gradable()
         self.code = code
         self.runner = sandbox_runner(self.settings)
         for _ in range(3):

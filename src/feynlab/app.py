@@ -26,6 +26,7 @@ from feynlab.grading.queue.factory import install as install_queue
 from feynlab.progress import router as progress_router
 from feynlab.settings import Settings, get_settings
 from feynlab.submissions import router as submissions_router
+from feynlab.submissions.sink import SubmissionSink
 
 log = logging.getLogger("feynlab")
 
@@ -194,6 +195,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = database.session_factory(engine)
+    app.state.outcome_sink = SubmissionSink(
+        factory=app.state.sessionmaker, courses_dir=settings.courses_dir
+    )
     app.state.on_start = [index_courses_on_start]
     app.state.on_stop = []
     install_queue(app)

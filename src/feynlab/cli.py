@@ -174,7 +174,7 @@ def worker(
     from feynlab.grading.queue.config import QueueSettings
     from feynlab.grading.queue.runners import build_runner, close_runner
     from feynlab.grading.queue.worker import GradingWorker
-    from feynlab.submissions.catalog import FolderCatalog
+    from feynlab.submissions.sink import SubmissionSink
 
     settings = get_settings()
     if concurrency is not None:
@@ -182,12 +182,13 @@ def worker(
     queue_settings = QueueSettings()  # type: ignore[call-arg]
     db.upgrade(settings.database_url)
     runner = build_runner(settings, queue_settings.runner_factory)
+    sessions = db.session_factory(db.engine_for(settings.database_url))
     grading = GradingWorker(
         settings=settings,
         queue_settings=queue_settings,
-        factory=db.session_factory(db.engine_for(settings.database_url)),
+        factory=sessions,
         runner=runner,
-        exercises=FolderCatalog(settings.courses_dir),
+        sink=SubmissionSink(factory=sessions, courses_dir=settings.courses_dir),
     )
     typer.echo(f"feynlab worker {grading.identity}: {settings.workers} slot(s)")
     try:
@@ -206,7 +207,7 @@ def run_command(
     ] = False,
 ) -> None:
     """Run FILE in the sandbox as a code cell would, streaming its output."""
-    from feynlab.grading.commands import run_file
+    from feynlab.commands import run_file
 
     raise typer.Exit(run_file(file, json_output=json_output))
 
@@ -218,7 +219,7 @@ def grade_command(
     json_output: Annotated[bool, typer.Option("--json", help="Print the verdict as JSON.")] = False,
 ) -> None:
     """Grade FILE for COURSE/EXERCISE through the same sandbox and grader as a submission."""
-    from feynlab.grading.commands import grade_file
+    from feynlab.commands import grade_file
 
     raise typer.Exit(
         grade_file(target, file, json_output=json_output, courses_dir=get_settings().courses_dir)

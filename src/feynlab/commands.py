@@ -6,13 +6,14 @@ Exit codes: 0 when a result or verdict was reached (whatever it is), 2 for a usa
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
-from feynlab.grading.exercise import ExerciseNotFound, load_exercise
+from feynlab.courses.find import find_exercise
+from feynlab.grading.exercise import ExerciseNotFound
 from feynlab.grading.runner import Runner
+from feynlab.grading.verdicts import Fault
 from feynlab.sandbox.pool import SandboxUnavailable
 from feynlab.settings import get_settings
 
@@ -59,14 +60,13 @@ def run_file(path: Path, *, json_output: bool) -> int:
     with runner:
         result = runner.run_code(code=code, on_event=None if json_output else _stream)
     if json_output:
-        out = {k: v for k, v in result.to_dict().items() if k != "first_output_s"}
-        print(json.dumps(out))
+        print(result.model_dump_json(exclude={"first_output_s"}))
     else:
         if result.error:
             print(result.error, file=sys.stderr, end="")
         if result.status != "ok":
             print(f"[{result.status}] after {result.duration_s:.2f} s", file=sys.stderr)
-    return 1 if result.status == "infra-error" else 0
+    return 0 if result.fault == Fault.learner else 1
 
 
 def grade_file(
@@ -74,7 +74,7 @@ def grade_file(
 ) -> int:
     """Grade a solution file for COURSE/EXERCISE through the sandbox and the exercise's grader."""
     try:
-        exercise = load_exercise(courses_dir or get_settings().courses_dir, target)
+        exercise = find_exercise(courses_dir or get_settings().courses_dir, target).gradable()
     except ExerciseNotFound as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -88,8 +88,8 @@ def grade_file(
         verdict = runner.grade(
             exercise=exercise, code=code, on_event=None if json_output else _stream
         )
-    if json_output:
-        print(json.dumps(verdict.to_dict()))
+    if json_output:  # the author's own tool: staff details included
+        print(verdict.model_dump_json())
     else:
         score = "" if verdict.score is None else f" score {verdict.score:.4g}"
         print(f"\n{verdict.status.upper()}{score} ({verdict.duration_s:.2f} s)")
@@ -99,4 +99,10 @@ def grade_file(
             print(verdict.feedback)
         if verdict.error:
             print(verdict.error)
-    return 1 if verdict.status == "infra-error" else 0
+        staff = verdict.staff
+        if staff is not None and staff.grader_traceback:
+            print("\nThe grader failed (the exercise's fault, not the learner's):", file=sys.stderr)
+            print(staff.grader_traceback, file=sys.stderr)
+        if staff is not None and staff.platform_error:
+            print(f"\nPlatform fault: {staff.platform_error}", file=sys.stderr)
+    return 0 if verdict.fault == Fault.learner else 1

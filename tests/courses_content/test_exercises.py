@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from feynlab.grading.exercise import load_exercise
+from feynlab.courses.find import find_exercise
 from feynlab.grading.runner import Runner
 
 from .conftest import COURSES_DIR, SLOW, WRONG_DIR, exercises, marked
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.sandbox
 
 
 def _grade(runner: Runner, target: str, path: Path):  # type: ignore[no-untyped-def]
-    exercise = load_exercise(COURSES_DIR, target)
+    exercise = find_exercise(COURSES_DIR, target).gradable()
     return runner.grade(exercise=exercise, code=path.read_text())
 
 

@@ -17,8 +17,9 @@ import httpx
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from feynlab.grading.queue.models import GradingJob
 from feynlab.settings import Settings
-from feynlab.submissions.models import GradingJob, Submission, SubmissionEvent
+from feynlab.submissions.models import Submission, SubmissionEvent
 from tests.conftest import PASSWORD
 
 FEYNLAB = str(Path(sys.executable).parent / "feynlab")

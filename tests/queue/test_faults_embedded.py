@@ -11,10 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from feynlab import db as database
+from feynlab.grading.queue.models import GradingJob
 from feynlab.progress.models import ExerciseProgress
 from feynlab.settings import Settings
 from feynlab.submissions import service
-from feynlab.submissions.models import GradingJob, Kind, Submission
+from feynlab.submissions.models import Kind, Submission
 from tests.queue import procs
 from tests.submissions.helpers import SOLUTION
 

@@ -15,13 +15,16 @@ from feynlab import db as database
 from feynlab.accounts.models import User
 from feynlab.grading.queue import jobs
 from feynlab.grading.queue.config import QueueSettings
+from feynlab.grading.queue.models import GradingJob
 from feynlab.grading.queue.worker import GradingWorker
 from feynlab.progress.models import ExerciseProgress
 from feynlab.settings import Settings
 from feynlab.submissions import service
-from feynlab.submissions.models import GradingJob, Kind, Submission, SubmissionEvent
+from feynlab.grading.verdicts import Verdict
+from feynlab.submissions.models import Kind, Submission, SubmissionEvent
+from feynlab.submissions.sink import SubmissionSink
 
-PASSED = {"status": "passed", "score": 1.0, "metrics": {}, "feedback": "ok"}
+PASSED = Verdict(status="passed", score=1.0, feedback="ok")
 
 
 @pytest.fixture
@@ -112,7 +115,7 @@ def test_an_outcome_is_stored_once_however_often_the_job_runs(factory, make_user
     with factory() as db:
         assert service.store_outcome(db=db, claim=second, outcome=PASSED) is True
     with factory() as db:  # the first worker was only slow: it finishes too, and is ignored
-        assert service.store_outcome(db=db, claim=first, outcome={**PASSED, "score": 0.5}) is False
+        assert service.store_outcome(db=db, claim=first, outcome=PASSED.model_copy(update={"score": 0.5})) is False
     with factory() as db:
         verdicts = db.scalar(
             select(func.count()).where(
@@ -156,7 +159,7 @@ def test_a_job_that_stopped_workers_too_often_ends_as_infra_error(
         queue_settings=QueueSettings(job_max_attempts=3),  # type: ignore[call-arg]
         factory=factory,
         runner=unused,
-        exercises=lambda course, exercise: None,
+        sink=SubmissionSink(factory=factory, courses_dir=settings.courses_dir),
     )
     assert worker.run_next() is True
     with factory() as db:
@@ -179,7 +182,7 @@ def test_a_failure_between_claim_and_start_leaves_the_job_queued(
         queue_settings=QueueSettings(),  # type: ignore[call-arg]
         factory=factory,
         runner=unused,
-        exercises=lambda course, exercise: None,
+        sink=SubmissionSink(factory=factory, courses_dir=settings.courses_dir),
     )
 
     def fail(**_: Any) -> None:

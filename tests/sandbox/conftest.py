@@ -12,7 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from feynlab.grading.exercise import GradableExercise, load_exercise
+from feynlab.courses.find import find_exercise
+from feynlab.grading.exercise import GradableExercise
 from feynlab.grading.runner import Runner
 from feynlab.sandbox.namespaces import probe
 from feynlab.settings import Settings
@@ -51,7 +52,7 @@ def runner(sandbox_settings: Settings) -> Iterator[Runner]:
 
 @pytest.fixture(scope="session")
 def exercise() -> GradableExercise:
-    return load_exercise(COURSES, "testcourse/add")
+    return find_exercise(COURSES, "testcourse/add").gradable()
 
 
 @pytest.fixture(scope="session")

@@ -7,8 +7,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from feynlab.accounts.models import Role
+from feynlab.grading.queue.models import GradingJob
 from feynlab.settings import Settings
-from feynlab.submissions.models import GradingJob
 from tests.submissions.helpers import SOLUTION, STARTER, SUBMIT_URL, read_events, submit, wait_done
 
 pytestmark = pytest.mark.sandbox

@@ -20,10 +20,10 @@ from feynlab.authoring.schemas import (
     SavedRead,
 )
 from feynlab.authoring.trial import try_exercise
+from feynlab.courses import service as courses
 from feynlab.courses.registry import CourseRegistryDep
 from feynlab.deps import Instructor, SettingsDep
-from feynlab.submissions import catalog
-from feynlab.submissions.schemas import Verdict
+from feynlab.grading.verdicts import Verdict
 
 private = APIRouter(prefix="/authoring", tags=["authoring"])
 
@@ -98,7 +98,7 @@ def try_exercise_route(
 ) -> TrialOut:
     """Grade the exercise's reference solution and starter through the real judge; waits for
     both verdicts (minutes for the training exercises). Not counted in any progress."""
-    found = catalog.exercise_of(registry, course, exercise)
+    found = courses.get_exercise(registry=registry, user=user, course=course, exercise=exercise)
     verdicts = try_exercise(
         factory=request.app.state.sessionmaker,
         queue=request.app.state.queue,

@@ -47,6 +47,7 @@ def try_exercise(
                 kind=Kind.trial,
                 course=exercise.course,
                 exercise=exercise.slug,
+                exercise_spec=exercise.gradable().spec(),
                 code=code,
             )
             queue.enqueue(job.id)

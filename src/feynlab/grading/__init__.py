@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["GradableExercise", "Result", "RunResult", "Runner", "Verdict", "load_exercise"]
+__all__ = ["Fault", "GradableExercise", "Result", "RunResult", "Runner", "Verdict"]
 _WHERE = {
+    "Fault": "feynlab.grading.verdicts",
     "GradableExercise": "feynlab.grading.exercise",
-    "load_exercise": "feynlab.grading.exercise",
     "Result": "feynlab.grading.result",
     "RunResult": "feynlab.grading.verdicts",
     "Verdict": "feynlab.grading.verdicts",

@@ -1,4 +1,9 @@
-"""The little the grading layer needs to know about an exercise, read from its folder."""
+"""The little the grading layer needs of an exercise: its folder, entry point, bar and limits.
+
+It is built from the one validated reader (``feynlab.courses``: ``Exercise.gradable()``), never
+read from YAML here. A submission stores its ``spec()`` when it is made, so that any worker grades
+it with the version of the exercise it was made against, whatever has changed since.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
 class ExerciseNotFound(Exception):
-    """No exercise folder for COURSE/EXERCISE, or its exercise.yaml is unusable."""
+    """No exercise COURSE/EXERCISE, or its course folder does not load."""
 
 
 @dataclass(frozen=True)
@@ -35,33 +38,28 @@ class GradableExercise:
     def grader_path(self) -> Path:
         return self.directory / "grader.py"
 
+    def spec(self) -> dict[str, Any]:
+        """What a submission records of its exercise (JSON): everything but the folder."""
+        bar = self.pass_bar
+        return {
+            "entrypoint": self.entrypoint,
+            "pass": None if bar is None else {"metric": bar.metric, "at_least": bar.at_least},
+            "limits": dict(self.limits),
+        }
 
-def load_exercise(courses_dir: Path, target: str) -> GradableExercise:
-    """Read ``<courses_dir>/<course>/exercises/<slug>/exercise.yaml`` for ``course/slug``."""
-    course, _, slug = target.partition("/")
-    if not (SLUG.match(course) and SLUG.match(slug)):
-        raise ExerciseNotFound(f"{target!r} is not of the form COURSE/EXERCISE")
-    directory = courses_dir / course / "exercises" / slug
-    spec_path = directory / "exercise.yaml"
-    if not spec_path.is_file():
-        raise ExerciseNotFound(f"unknown exercise {target!r} (no {spec_path})")
-    if not (directory / "grader.py").is_file():
-        raise ExerciseNotFound(f"exercise {target!r} has no grader.py")
-    try:
-        spec = yaml.safe_load(spec_path.read_text()) or {}
-    except yaml.YAMLError as exc:
-        raise ExerciseNotFound(f"{spec_path} is not valid YAML: {exc}") from None
-    bar = spec.get("pass")
-    pass_bar = (
-        PassBar(str(bar["metric"]), float(bar["at_least"]))
-        if isinstance(bar, dict) and "metric" in bar and "at_least" in bar
-        else None
-    )
-    return GradableExercise(
-        course=course,
-        slug=slug,
-        directory=directory,
-        entrypoint=str(spec.get("entrypoint", "")),
-        pass_bar=pass_bar,
-        limits=dict(spec.get("limits") or {}),
-    )
+    @classmethod
+    def from_spec(
+        cls, *, courses_dir: Path, course: str, slug: str, spec: dict[str, Any]
+    ) -> GradableExercise:
+        """The exercise as a submission recorded it (``spec()``), in ``courses_dir``."""
+        if not (SLUG.match(course) and SLUG.match(slug)):
+            raise ExerciseNotFound(f"{course}/{slug} is not a valid exercise name")
+        bar = spec.get("pass")
+        return cls(
+            course=course,
+            slug=slug,
+            directory=courses_dir / course / "exercises" / slug,
+            entrypoint=str(spec.get("entrypoint", "")),
+            pass_bar=None if not bar else PassBar(str(bar["metric"]), float(bar["at_least"])),
+            limits=dict(spec.get("limits") or {}),
+        )

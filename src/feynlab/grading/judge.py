@@ -7,6 +7,7 @@ inside the sandbox. Hidden data is never sent: a grader sends inputs and scores 
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -78,10 +79,21 @@ class RemoteHandle:
 class Judge:
     """Passed to ``grade(judge)``; see docs/grader-api.md."""
 
-    def __init__(self, live: LiveRun, *, public_dir: Path, default_timeout_s: float) -> None:
+    def __init__(
+        self,
+        live: LiveRun,
+        *,
+        public_dir: Path,
+        default_timeout_s: float,
+        view_seed: int | None = None,
+    ) -> None:
         self._live = live
         self.public_dir = public_dir
         self.default_timeout_s = default_timeout_s
+        # The test view's seed: drawn on the trusted side per grading (stored with the verdict,
+        # so that a regrade reproduces the view); never sent into the sandbox.
+        self.view_seed = secrets.randbits(63) if view_seed is None else view_seed
+        self.rng = np.random.default_rng(self.view_seed)
 
     def call(self, name: str, *args: Any, timeout_s: float | None = None, **kwargs: Any) -> Any:
         """Call the learner's top-level function ``name`` and return what it returned."""

@@ -1,4 +1,5 @@
-"""Tables of submissions: graded submissions and code-cell runs, their events, their jobs."""
+"""Tables of submissions: graded submissions and code-cell runs, and their events (their jobs
+are the queue's: feynlab.grading.queue.models)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,17 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from feynlab.db import Base, UTCDateTime, utcnow
@@ -45,6 +56,11 @@ class Submission(Base):
     status: Mapped[str | None] = mapped_column(String(20), nullable=True)
     score: Mapped[float | None] = mapped_column(Float, nullable=True)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # The exercise as it was when the submission was made (GradableExercise.spec()): workers
+    # grade with it, whatever changed since. None for runs and for rows older than 0004.
+    exercise_spec: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # The seed of the test view the last grading drew (staff only): a regrade reproduces it.
+    view_seed: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     # A regrade starts a new round; a verdict is stored once per round, whatever runs the job.
     round: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
@@ -66,33 +82,3 @@ class SubmissionEvent(Base):
     type: Mapped[str] = mapped_column(String(30))
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-
-class GradingJob(Base):
-    """A unit of queue work: run one round of one submission. Claimed atomically by a worker."""
-
-    __tablename__ = "grading_jobs"
-    __table_args__ = (
-        Index("ix_grading_jobs_pick", "state", "priority", "id"),
-        Index("ix_grading_jobs_user_state", "user_id", "state"),
-        Index("ix_grading_jobs_user_claimed", "user_id", "claimed_at"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    submission_id: Mapped[int] = mapped_column(
-        ForeignKey("submissions.id", ondelete="CASCADE"), index=True
-    )
-    user_id: Mapped[int] = mapped_column(Integer)  # the learner, for fair picking
-    round: Mapped[int] = mapped_column(Integer, default=1)
-    state: Mapped[str] = mapped_column(String(20), default=State.queued.value)
-    priority: Mapped[int] = mapped_column(Integer, default=0)  # 0 learners, 1 bulk regrades
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    claim_token: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    worker: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    error: Mapped[str | None] = mapped_column(Text, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    # When the broker was last told about this job (Celery); re-announced if it looks lost.
-    announced_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

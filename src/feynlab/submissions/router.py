@@ -8,11 +8,13 @@ from fastapi import APIRouter, Header, Query, Request, Response, status
 from sse_starlette import EventSourceResponse
 
 from feynlab.accounts.schemas import Message
+from feynlab.courses import service as courses
 from feynlab.courses.registry import CourseRegistryDep
 from feynlab.deps import CurrentUser, DbSession, Instructor, RowId, SettingsDep
 from feynlab.grading.queue import GradingQueue
 from feynlab.grading.queue.config import QueueSettings
-from feynlab.submissions import catalog, gradebook, service
+from feynlab.grading.verdicts import Verdict
+from feynlab.submissions import gradebook, service
 from feynlab.submissions.models import Kind, Submission
 from feynlab.submissions.schemas import (
     Accepted,
@@ -56,22 +58,29 @@ def _queue_settings(request: Request) -> QueueSettings:
     return found
 
 
-def _read(db: DbSession, submission: Submission) -> SubmissionRead:
-    read = SubmissionRead.model_validate(
+def _read(db: DbSession, submission: Submission, *, staff: bool) -> SubmissionRead:
+    """A submission as the caller may see it: staff details of its verdict for staff only."""
+    verdict = service.stored_outcome(submission)
+    if isinstance(verdict, Verdict) and not staff:
+        verdict = verdict.for_learner()
+    return SubmissionRead.model_validate(
         {
             **SubmissionSummary.model_validate(submission).model_dump(),
             "code": submission.code,
-            "verdict": submission.result,
+            "verdict": verdict,
             "position": service.queue_position(db=db, submission=submission),
         }
     )
-    return read
 
 
 def _run_read(db: DbSession, run: Submission) -> RunRead:
-    read = RunRead.model_validate(run)
-    read.position = service.queue_position(db=db, submission=run)
-    return read
+    return RunRead.model_validate(
+        {
+            **{name: getattr(run, name) for name in RunRead.model_fields if hasattr(run, name)},
+            "result": service.stored_outcome(run),
+            "position": service.queue_position(db=db, submission=run),
+        }
+    )
 
 
 def _hub(request: Request) -> Hub:
@@ -110,7 +119,7 @@ def submit(
     registry: CourseRegistryDep,
 ) -> Accepted:
     """Send code for grading; returns at once. Follow `events_url` for live progress."""
-    catalog.exercise_of(registry, course, exercise)
+    found = courses.get_exercise(registry=registry, user=user, course=course, exercise=exercise)
     service.check_code_size(code=body.code, max_bytes=settings.max_code_bytes)
     service.check_rate(
         db=db,
@@ -120,7 +129,13 @@ def submit(
         max_active=settings.max_running_per_learner,
     )
     submission, job = service.create(
-        db=db, user=user, kind=Kind.submission, course=course, exercise=exercise, code=body.code
+        db=db,
+        user=user,
+        kind=Kind.submission,
+        course=course,
+        exercise=exercise,
+        exercise_spec=found.gradable().spec(),
+        code=body.code,
     )
     _queue(request).enqueue(job.id)
     return Accepted(
@@ -140,9 +155,8 @@ def my_history(
 @router.get("/submissions/{submission_id}", responses=ERRORS)
 def read_submission(submission_id: RowId, user: CurrentUser, db: DbSession) -> SubmissionRead:
     """A submission with its state and verdict (its owner, or an instructor)."""
-    return _read(
-        db, service.get(db=db, user=user, submission_id=submission_id, kind=Kind.submission)
-    )
+    found = service.get(db=db, user=user, submission_id=submission_id, kind=Kind.submission)
+    return _read(db, found, staff=user.is_staff)
 
 
 @router.get("/submissions/{submission_id}/events", response_class=Response, responses=SSE_DOC)
@@ -169,7 +183,7 @@ def start_run(
     registry: CourseRegistryDep,
 ) -> Accepted:
     """Run a lesson's code cell through the grading queue (not graded)."""
-    catalog.check_lesson(registry, body.course, body.lesson)
+    courses.get_lesson(registry=registry, user=user, course=body.course, lesson=body.lesson)
     service.check_code_size(code=body.code, max_bytes=settings.max_code_bytes)
     service.check_rate(
         db=db,
@@ -227,7 +241,7 @@ def regrade_exercise(
     registry: CourseRegistryDep,
 ) -> RegradeOut:
     """Grade every submission of an exercise again, behind learners' new submissions."""
-    catalog.exercise_of(registry, course, exercise)
+    courses.get_exercise(registry=registry, user=user, course=course, exercise=exercise)
     found = service.of_exercise(db=db, course=course, exercise=exercise)
     queued = service.regrade(db=db, submissions=found, priority=service.BULK_PRIORITY)
     for job in queued:
@@ -271,5 +285,5 @@ def learner_page(learner_id: RowId, user: Instructor, db: DbSession) -> LearnerP
     return LearnerPage(
         learner=LearnerRef.model_validate(found),
         rows=gradebook.rows(db=db, user_id=learner_id),
-        submissions=[_read(db, s) for s in submissions],
+        submissions=[_read(db, s, staff=True) for s in submissions],
     )

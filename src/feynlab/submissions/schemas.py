@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from feynlab.grading.verdicts import RunResult, Verdict
 
 SubmissionState = Literal["queued", "running", "done"]
 
@@ -28,36 +30,6 @@ class Accepted(BaseModel):
     id: int
     state: SubmissionState
     events_url: str = Field(description="Server-Sent Events of this submission or run.")
-
-
-class Verdict(BaseModel):
-    """A grading verdict (see docs/dev-guide.md); unknown fields from the grader are kept."""
-
-    model_config = ConfigDict(extra="allow")
-
-    status: Literal["passed", "failed", "error", "timeout", "memory", "output-limit", "infra-error"]
-    score: float | None = None
-    metrics: dict[str, Any] = {}
-    feedback: str = ""
-    output: str = ""
-    error: str | None = Field(None, description="The learner's traceback, when it raised.")
-    duration_s: float | None = None
-    resources: dict[str, Any] = {}
-    seed: int | None = None
-    artifacts: dict[str, Any] = {}
-
-
-class RunResult(BaseModel):
-    """The result of a code cell (see docs/dev-guide.md)."""
-
-    model_config = ConfigDict(extra="allow")
-
-    status: Literal["ok", "error", "timeout", "memory", "output-limit", "infra-error"]
-    output: str = ""
-    error: str | None = None
-    duration_s: float | None = None
-    resources: dict[str, Any] = {}
-    seed: int | None = None
 
 
 class SubmissionSummary(BaseModel):

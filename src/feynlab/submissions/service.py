@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import BigInteger, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from feynlab.accounts.models import User
@@ -15,12 +15,13 @@ from feynlab.db import utcnow
 from feynlab.errors import NotFound, TooLarge, TooMany
 from feynlab.grading.queue import jobs
 from feynlab.grading.queue.jobs import Claim
+from feynlab.grading.queue.models import GradingJob, JobState
+from feynlab.grading.verdicts import Outcome, Verdict, parse_outcome
 from feynlab.submissions import events
-from feynlab.submissions.models import GradingJob, Kind, State, Submission
+from feynlab.submissions.models import Kind, State, Submission
 
 LEARNER_PRIORITY = 0
 BULK_PRIORITY = 1  # a regrade of a whole exercise yields to learners waiting for a verdict
-NOT_COUNTED = {"infra-error"}  # a platform fault never counts against the learner
 
 
 def check_code_size(*, code: str, max_bytes: int) -> None:
@@ -43,7 +44,7 @@ _RECENT = (
 _ACTIVE = select(func.count(GradingJob.id)).where(
     GradingJob.user_id == bindparam("uid"),
     GradingJob.priority == LEARNER_PRIORITY,
-    GradingJob.state.in_([State.queued.value, State.running.value]),
+    GradingJob.state.in_([JobState.queued.value, JobState.running.value]),
 )
 _BY_ID = select(Submission).where(Submission.id == bindparam("sid"))
 
@@ -79,7 +80,7 @@ def _enqueue(
         round=submission.round,
         priority=priority,
     )
-    position = jobs.position(db=db, job_id=job.id)
+    position = jobs.position(db=db, submission_id=submission.id)
     events.append(
         db=db,
         submission_id=submission.id,
@@ -97,14 +98,17 @@ def create(
     course: str,
     code: str,
     exercise: str | None = None,
+    exercise_spec: dict[str, Any] | None = None,
     lesson: str | None = None,
 ) -> tuple[Submission, GradingJob]:
-    """Store the code and its job in one transaction (the caller then tells the queue)."""
+    """Store the code and its job in one transaction (the caller then tells the queue).
+    ``exercise_spec`` is the exercise as it is now (GradableExercise.spec()): it is graded so."""
     submission = Submission(
         kind=kind.value,
         user_id=user.id,
         course=course,
         exercise=exercise,
+        exercise_spec=exercise_spec,
         lesson=lesson,
         code=code,
         state=State.queued.value,
@@ -158,12 +162,7 @@ def of_learner(*, db: Session, user_id: int, limit: int = 500) -> list[Submissio
 def queue_position(*, db: Session, submission: Submission) -> int | None:
     if submission.state != State.queued.value:
         return None
-    job_id = db.scalar(
-        select(GradingJob.id)
-        .where(GradingJob.submission_id == submission.id, GradingJob.state == State.queued.value)
-        .order_by(GradingJob.id.desc())
-    )
-    return jobs.position(db=db, job_id=job_id) if job_id is not None else None
+    return jobs.position(db=db, submission_id=submission.id)
 
 
 def regrade(*, db: Session, submissions: list[Submission], priority: int) -> list[GradingJob]:
@@ -173,9 +172,11 @@ def regrade(*, db: Session, submissions: list[Submission], priority: int) -> lis
         db.execute(
             update(GradingJob)
             .where(
-                GradingJob.submission_id == submission.id, GradingJob.state == State.queued.value
+                GradingJob.submission_id == submission.id, GradingJob.state == JobState.queued.value
             )
-            .values(state=State.done.value, finished_at=utcnow(), error="superseded by a regrade")
+            .values(
+                state=JobState.done.value, finished_at=utcnow(), error="superseded by a regrade"
+            )
         )
         # The old round's events go; numbering goes on, so a Last-Event-ID stays meaningful.
         after_seq = events.last_seq(db=db, submission_id=submission.id)
@@ -211,13 +212,16 @@ def of_exercise(*, db: Session, course: str, exercise: str) -> list[Submission]:
 
 
 @dataclass(frozen=True)
-class Started:
+class StartedRow:
     """What a worker needs of a submission it starts (its id is the claim's)."""
 
     kind: str
     course: str
     exercise: str | None
+    lesson: str | None
     code: str
+    exercise_spec: dict[str, Any] | None
+    view_seed: int | None
 
 
 # The submission of a job's round, unless a regrade started another round or it is done.
@@ -235,11 +239,19 @@ _START = (  # built once, run on the connection: it runs per job
             Submission.started_at, bindparam("now", type_=Submission.started_at.type)
         ),
     )
-    .returning(Submission.kind, Submission.course, Submission.exercise, Submission.code)
+    .returning(
+        Submission.kind,
+        Submission.course,
+        Submission.exercise,
+        Submission.lesson,
+        Submission.code,
+        Submission.exercise_spec,
+        Submission.view_seed,
+    )
 )
 
 
-def mark_started(*, db: Session, claim: Claim) -> Started | None:
+def mark_started(*, db: Session, claim: Claim) -> StartedRow | None:
     """The job's submission, marked running, with a started event; None if superseded (a
     regrade started another round) or already graded."""
     row = (
@@ -255,7 +267,21 @@ def mark_started(*, db: Session, claim: Claim) -> Started | None:
     seq = events.append(db=db, submission_id=claim.submission_id, events=[event])
     db.commit()
     events.notifier.notify(claim.submission_id, [(seq, event)])
-    return Started(*row)
+    return StartedRow(*row)
+
+
+def mark_requeued(*, db: Session, claim: Claim) -> None:
+    """The job went back to the queue after a platform fault: the submission is queued again,
+    and its streams say so with the place in the queue."""
+    db.execute(
+        update(Submission).where(*_OPEN_ROUND).values(state=State.queued.value),
+        {"sid": claim.submission_id, "this_round": claim.round},
+    )
+    position = jobs.position(db=db, submission_id=claim.submission_id) or 1
+    event = {"type": "queued", "position": position}
+    seq = events.append(db=db, submission_id=claim.submission_id, events=[event])
+    db.commit()
+    events.notifier.notify(claim.submission_id, [(seq, event)])
 
 
 _STORE_OUTCOME = (  # built once: it runs per verdict
@@ -266,20 +292,29 @@ _STORE_OUTCOME = (  # built once: it runs per verdict
         status=bindparam("new_status"),
         score=bindparam("new_score"),
         result=bindparam("new_result"),
+        view_seed=func.coalesce(bindparam("view_seed", type_=BigInteger()), Submission.view_seed),
         finished_at=bindparam("now"),
     )
     .returning(Submission.kind, Submission.user_id, Submission.course, Submission.exercise)
 )
 
 
-def store_outcome(*, db: Session, claim: Claim, outcome: dict[str, Any]) -> bool:
+def stored_outcome(submission: Submission) -> Outcome | None:
+    """The submission's stored verdict (or a run's result) as its typed model."""
+    if submission.result is None:
+        return None
+    return parse_outcome(submission.result, run=submission.kind == Kind.run.value)
+
+
+def store_outcome(*, db: Session, claim: Claim, outcome: Outcome) -> bool:
     """Store a verdict or run result once per round; True only for the call that stored it.
 
     One transaction holds the outcome, the verdict event, the learner's progress and the job's
     end, so a worker dying half-way leaves the job to run again with nothing half-recorded.
+    The stored outcome keeps staff details; the event every stream replays is the learner's view.
     """
-    status = str(outcome.get("status"))
-    score = outcome.get("score")
+    score = outcome.score if isinstance(outcome, Verdict) else None
+    staff = outcome.staff if isinstance(outcome, Verdict) else None
     stored = (
         db.connection()
         .execute(
@@ -287,21 +322,23 @@ def store_outcome(*, db: Session, claim: Claim, outcome: dict[str, Any]) -> bool
             {
                 "sid": claim.submission_id,
                 "this_round": claim.round,
-                "new_status": status,
-                "new_score": float(score) if isinstance(score, int | float) else None,
-                "new_result": outcome,
+                "new_status": outcome.status,
+                "new_score": score,
+                "new_result": outcome.model_dump(mode="json"),
+                "view_seed": staff.view_seed if staff is not None else None,
                 "now": utcnow(),
             },
         )
         .first()
     )
     jobs.finish(db=db, claim=claim)
-    verdict = {**outcome, "type": "verdict"}
+    shown = outcome.for_learner() if isinstance(outcome, Verdict) else outcome
+    verdict = {**shown.model_dump(mode="json"), "type": "verdict"}
     seq = 0
     if stored is not None:
         seq = events.append(db=db, submission_id=claim.submission_id, events=[verdict])
         kind, user_id, course, exercise = stored
-        if kind == Kind.submission.value and status not in NOT_COUNTED and exercise:
+        if kind == Kind.submission.value and outcome.counts_against_learner and exercise:
             from feynlab.progress.service import record_exercise_result
 
             record_exercise_result(
@@ -309,8 +346,8 @@ def store_outcome(*, db: Session, claim: Claim, outcome: dict[str, Any]) -> bool
                 user_id=user_id,
                 course=course,
                 exercise=exercise,
-                passed=status == "passed",
-                score=float(score) if isinstance(score, int | float) else None,
+                passed=outcome.status == "passed",
+                score=score,
             )
     db.commit()
     if stored is not None:

@@ -25,9 +25,10 @@ from anyio import to_thread
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from feynlab.grading.queue import jobs
 from feynlab.submissions import events
 from feynlab.submissions.events import Item
-from feynlab.submissions.models import GradingJob, State, Submission, SubmissionEvent
+from feynlab.submissions.models import State, Submission, SubmissionEvent
 
 log = logging.getLogger("feynlab.events")
 
@@ -101,11 +102,6 @@ _EVENTS = (
     .order_by(SubmissionEvent.submission_id, SubmissionEvent.seq)
     .limit(READ_LIMIT)
 )
-_QUEUE = (
-    select(GradingJob.submission_id)
-    .where(GradingJob.state == State.queued.value)
-    .order_by(GradingJob.priority, GradingJob.id)
-)
 
 
 def _read_many(
@@ -131,11 +127,10 @@ def _read_many(
             for sid, seq, data in rows:
                 snaps[sid].events.append((seq, data))
         if positions and any(snap.state == State.queued.value for snap in snaps.values()):
-            # The place of each queued job: 1 + the queued jobs ahead by priority and age.
-            for place, (sid,) in enumerate(conn.execute(_QUEUE), start=1):
+            for sid, place in jobs.positions(conn=conn).items():
                 snap = snaps.get(sid)
                 if snap is not None and snap.state == State.queued.value:
-                    snap.position = place  # the newest job of a submission counts
+                    snap.position = place
     return snaps, cut
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any
 
 from anyio import to_thread
 from fastapi import FastAPI
@@ -14,22 +13,6 @@ from feynlab.grading.queue.config import QueueSettings
 from feynlab.grading.queue.runners import build_runner, close_runner
 
 log = logging.getLogger("feynlab.queue")
-
-
-def _exercise_lookup(app: FastAPI) -> Any:
-    from feynlab.submissions.catalog import FolderCatalog, registry_lookup
-
-    folders: list[FolderCatalog] = []
-
-    def find(course: str, exercise: str) -> Any:
-        registry = getattr(app.state, "courses", None)
-        if registry is not None:
-            return registry_lookup(registry)(course, exercise)
-        if not folders:  # no registry in this app (e.g. a bare test app): read the folders
-            folders.append(FolderCatalog(app.state.settings.courses_dir))
-        return folders[0](course, exercise)
-
-    return find
 
 
 def _warm_in_background(runner: object) -> None:
@@ -70,7 +53,7 @@ def build_queue(app: FastAPI) -> GradingQueue:
         queue_settings=queue_settings,
         factory=app.state.sessionmaker,
         runner=runner,
-        exercises=_exercise_lookup(app),
+        sink=app.state.outcome_sink,
     )
     return EmbeddedQueue(worker=worker, threads=settings.workers)
 

@@ -15,11 +15,11 @@ import socket
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from feynlab.db import utcnow
-from feynlab.submissions.models import GradingJob, State
+from feynlab.grading.queue.models import GradingJob, JobState
 
 
 @dataclass(frozen=True)
@@ -53,12 +53,12 @@ def create(
     return job
 
 
-def _next_job_id(dialect: str):  # type: ignore[no-untyped-def]
-    job = aliased(GradingJob, name="candidate")
-    other = aliased(GradingJob, name="other")
+def _claim_order(job, other):  # type: ignore[no-untyped-def]
+    """The order workers claim queued jobs in: priority, then the learner with the fewest jobs
+    running, then the one served least recently, then the oldest job."""
     running = (
         select(func.count(other.id))
-        .where(other.user_id == job.user_id, other.state == State.running.value)
+        .where(other.user_id == job.user_id, other.state == JobState.running.value)
         .correlate(job)
         .scalar_subquery()
     )
@@ -68,10 +68,16 @@ def _next_job_id(dialect: str):  # type: ignore[no-untyped-def]
         .correlate(job)
         .scalar_subquery()
     )
+    return (job.priority, running, last_served.asc().nulls_first(), job.id)
+
+
+def _next_job_id(dialect: str):  # type: ignore[no-untyped-def]
+    job = aliased(GradingJob, name="candidate")
+    other = aliased(GradingJob, name="other")
     pick = (
         select(job.id)
-        .where(job.state == State.queued.value)
-        .order_by(job.priority, running, last_served.asc().nulls_first(), job.id)
+        .where(job.state == JobState.queued.value)
+        .order_by(*_claim_order(job, other))
         .limit(1)
     )
     if dialect == "postgresql":
@@ -80,13 +86,33 @@ def _next_job_id(dialect: str):  # type: ignore[no-untyped-def]
 
 
 @functools.cache
+def _queue_order():  # type: ignore[no-untyped-def]
+    job = aliased(GradingJob, name="candidate")
+    other = aliased(GradingJob, name="other")
+    return (
+        select(job.submission_id)
+        .where(job.state == JobState.queued.value)
+        .order_by(*_claim_order(job, other))
+    )
+
+
+def positions(*, conn: Connection) -> dict[int, int]:
+    """Each queued submission's place in the queue, in the order workers claim jobs (1 = next).
+    The one definition of a place in the queue: the API and the event streams both use it."""
+    places: dict[int, int] = {}
+    for place, (sid,) in enumerate(conn.execute(_queue_order()), start=1):
+        places[sid] = place  # a submission's newest job counts
+    return places
+
+
+@functools.cache
 def _claim_statement(dialect: str):  # type: ignore[no-untyped-def]
     """The claiming UPDATE, built once per dialect (building it costs more than running it)."""
     return (
         update(GradingJob)
-        .where(GradingJob.id == _next_job_id(dialect), GradingJob.state == State.queued.value)
+        .where(GradingJob.id == _next_job_id(dialect), GradingJob.state == JobState.queued.value)
         .values(
-            state=State.running.value,
+            state=JobState.running.value,
             claim_token=bindparam("new_token"),
             worker=bindparam("new_worker"),
             attempts=GradingJob.attempts + 1,
@@ -115,7 +141,7 @@ def heartbeat(*, db: Session, tokens: list[str]) -> None:
     if tokens:
         db.execute(
             update(GradingJob)
-            .where(GradingJob.claim_token.in_(tokens), GradingJob.state == State.running.value)
+            .where(GradingJob.claim_token.in_(tokens), GradingJob.state == JobState.running.value)
             .values(heartbeat_at=utcnow())
         )
         db.commit()
@@ -124,7 +150,7 @@ def heartbeat(*, db: Session, tokens: list[str]) -> None:
 _FINISH = (
     update(GradingJob)
     .where(GradingJob.id == bindparam("job"), GradingJob.claim_token == bindparam("token"))
-    .values(state=State.done.value, finished_at=bindparam("now"), error=bindparam("why"))
+    .values(state=JobState.done.value, finished_at=bindparam("now"), error=bindparam("why"))
 )
 
 
@@ -139,7 +165,7 @@ def release(*, db: Session, claim: Claim, error: str) -> bool:
     result = db.execute(
         update(GradingJob)
         .where(GradingJob.id == claim.job_id, GradingJob.claim_token == claim.token)
-        .values(state=State.queued.value, claim_token=None, worker=None, error=error)
+        .values(state=JobState.queued.value, claim_token=None, worker=None, error=error)
         .returning(GradingJob.id)
     )
     released = result.first() is not None
@@ -177,7 +203,7 @@ def reap(*, db: Session, lease_s: float, me: str) -> list[int]:
     rows = db.execute(
         select(
             GradingJob.id, GradingJob.claim_token, GradingJob.worker, GradingJob.heartbeat_at
-        ).where(GradingJob.state == State.running.value)
+        ).where(GradingJob.state == JobState.running.value)
     ).all()
     taken: list[int] = []
     for job_id, token, owner, beat in rows:
@@ -186,7 +212,7 @@ def reap(*, db: Session, lease_s: float, me: str) -> list[int]:
                 update(GradingJob)
                 .where(GradingJob.id == job_id, GradingJob.claim_token == token)
                 .values(
-                    state=State.queued.value,
+                    state=JobState.queued.value,
                     claim_token=None,
                     worker=None,
                     error=f"worker {owner} stopped while running this job",
@@ -204,7 +230,7 @@ def unannounced(*, db: Session, older_than_s: float) -> list[int]:
     cutoff = utcnow() - timedelta(seconds=older_than_s)
     result = db.execute(
         update(GradingJob)
-        .where(GradingJob.state == State.queued.value, GradingJob.announced_at < cutoff)
+        .where(GradingJob.state == JobState.queued.value, GradingJob.announced_at < cutoff)
         .values(announced_at=utcnow())
         .returning(GradingJob.id)
     )
@@ -213,17 +239,6 @@ def unannounced(*, db: Session, older_than_s: float) -> list[int]:
     return ids
 
 
-_AHEAD = select(func.count(GradingJob.id)).where(  # built once: it runs for every submission
-    GradingJob.state == State.queued.value,
-    (GradingJob.priority < bindparam("priority"))
-    | ((GradingJob.priority == bindparam("priority")) & (GradingJob.id < bindparam("job"))),
-)
-
-
-def position(*, db: Session, job_id: int) -> int:
-    """1 + the queued jobs ahead of this one by priority and age (an estimate under fairness)."""
-    job = db.get(GradingJob, job_id)
-    if job is None or job.state != State.queued.value:
-        return 0
-    ahead = db.scalar(_AHEAD, {"priority": job.priority, "job": job.id})
-    return int(ahead or 0) + 1
+def position(*, db: Session, submission_id: int) -> int | None:
+    """The submission's place in the queue (see ``positions``), None when it is not queued."""
+    return positions(conn=db.connection()).get(submission_id)

@@ -7,24 +7,32 @@ so a cluster or a test picks another real runner by configuration, not by patchi
 
 from __future__ import annotations
 
-import dataclasses
 import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any, Protocol
 
+from feynlab.grading.exercise import GradableExercise
+from feynlab.grading.verdicts import RunResult, Verdict
+from feynlab.sandbox.limits import RunLimits
 from feynlab.settings import Settings
 
 EventSink = Callable[[dict[str, Any]], None]
 
 
 class Runner(Protocol):
-    """The sandbox's long-lived runner (thread-safe; see docs/dev-guide.md)."""
+    """The sandbox's long-lived runner (thread-safe; see docs/dev-guide.md). It returns the one
+    outcome type of the grading contract and never retries: the queue does."""
 
-    def run_code(self, *, code: str, limits: Any, on_event: EventSink) -> Any: ...
+    def run_code(self, *, code: str, limits: RunLimits, on_event: EventSink) -> RunResult: ...
 
     def grade(
-        self, *, exercise: Any, code: str, on_event: EventSink, seed: int | None = None
-    ) -> Any: ...
+        self,
+        *,
+        exercise: GradableExercise,
+        code: str,
+        on_event: EventSink,
+        view_seed: int | None = None,
+    ) -> Verdict: ...
 
 
 def sandbox_runner(settings: Settings) -> Runner:
@@ -52,33 +60,3 @@ def close_runner(runner: Runner) -> None:
         if callable(method):
             method()
             return
-
-
-def as_dict(outcome: Any) -> dict[str, Any]:
-    """A RunResult or Verdict (dataclass, Pydantic model or mapping) as a JSON-able dict."""
-    if isinstance(outcome, Mapping):
-        data = dict(outcome)
-    elif hasattr(outcome, "to_dict"):
-        data = outcome.to_dict()
-    elif dataclasses.is_dataclass(outcome) and not isinstance(outcome, type):
-        data = dataclasses.asdict(outcome)
-    elif hasattr(outcome, "model_dump"):
-        data = outcome.model_dump(mode="json")
-    else:
-        raise TypeError(f"the runner returned {type(outcome).__name__}, not a result")
-    result: dict[str, Any] = _jsonable(data)
-    return result
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if hasattr(value, "value") and isinstance(value.value, str):
-        return value.value
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value
-    if hasattr(value, "item"):  # numpy scalars
-        return value.item()
-    return str(value)

@@ -1,8 +1,9 @@
 """The grading worker: claim a job, run it through the runner, store its outcome once.
 
-Shared by both queue backends. A learner's timeout, crash or memory blow-up comes back from the
-runner as a verdict and is stored; an ``infra-error`` (ours) puts the job back in the queue until
-``job_max_attempts`` starts, after which it is stored as infra-error with a message.
+Shared by both queue backends, and the one place where grading is retried: an outcome whose
+``fault`` is ``platform`` puts the job back in the queue until ``job_max_attempts`` starts, after
+which it is stored (not counted) with a message. A learner's outcome (passed, failed, a crash, a
+limit) and an author's fault (the grader broke) are stored at once and never run again.
 """
 
 from __future__ import annotations
@@ -11,45 +12,29 @@ import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from feynlab.grading.queue import jobs
 from feynlab.grading.queue.config import QueueSettings
 from feynlab.grading.queue.jobs import Claim
-from feynlab.grading.queue.runners import Runner, as_dict
+from feynlab.grading.queue.runners import Runner
+from feynlab.grading.queue.sink import EventSink, OutcomeSink, Started
+from feynlab.grading.verdicts import Fault, Outcome, Verdict, platform_fault
 from feynlab.settings import Settings
-from feynlab.submissions import service
-from feynlab.submissions.events import EventWriter
-from feynlab.submissions.models import Kind
 
 log = logging.getLogger("feynlab.queue")
 
-ExerciseLookup = Callable[[str, str], Any | None]
 
-
-def infra_error(message: str, *, kind: str = Kind.submission.value) -> dict[str, Any]:
-    """An outcome that is our fault: never counted against the learner."""
-    if kind == Kind.run.value:
-        return {
-            "status": "infra-error",
-            "output": "",
-            "error": message,
-            "duration_s": 0.0,
-            "resources": {},
-        }
-    return {
-        "status": "infra-error",
-        "score": None,
-        "metrics": {},
-        "feedback": message,
-        "output": "",
-        "duration_s": 0.0,
-        "resources": {},
-        "seed": None,
-        "artifacts": {},
-    }
+STOPPED_TOO_OFTEN = (
+    "The grading worker stopped {n} times while running this code, so it was not graded. This "
+    "is a problem on our side and does not count against you; if it happens again, tell your "
+    "instructor."
+)
+FAILED_TOO_OFTEN = (
+    "Grading failed on our side {n} times in a row, so this code was not graded. It does not "
+    "count against you; submit again later, and tell your instructor if it goes on."
+)
 
 
 class GradingWorker:
@@ -62,7 +47,7 @@ class GradingWorker:
         queue_settings: QueueSettings,
         factory: sessionmaker[Session],
         runner: Runner,
-        exercises: ExerciseLookup,
+        sink: OutcomeSink,
         identity: str | None = None,
         on_requeue: Callable[[list[int]], None] = lambda ids: None,
     ) -> None:
@@ -70,7 +55,7 @@ class GradingWorker:
         self.queue_settings = queue_settings
         self.factory = factory
         self.runner = runner
-        self.exercises = exercises
+        self.sink = sink
         self.identity = identity or jobs.worker_identity()
         self.on_requeue = on_requeue
         self._held: set[str] = set()
@@ -90,81 +75,90 @@ class GradingWorker:
             if claim is None:
                 db.rollback()
                 return False
-            started: service.Started | None = None
-            if claim.attempts <= self.queue_settings.job_max_attempts:
-                started = service.mark_started(db=db, claim=claim)
-                if started is None:  # superseded by a regrade, or already graded
-                    jobs.finish(db=db, claim=claim)
+            started = self.sink.start(db=db, claim=claim)
+            if started is None:  # superseded by a regrade, or already graded
+                jobs.finish(db=db, claim=claim)
             db.commit()
         with self._lock:
             self._held.add(claim.token)
         try:
-            self.process(claim, started)
+            if started is not None:
+                self.process(claim, started)
         finally:
             with self._lock:
                 self._held.discard(claim.token)
         return True
 
-    def process(self, claim: Claim, submission: service.Started | None) -> None:
-        """Run a claimed job whose submission ``run_next`` marked started (None: nothing to
-        run, unless the job has been started too often, which ends as infra-error)."""
+    def process(self, claim: Claim, started: Started) -> None:
+        """Run a claimed, started job and store its outcome, or queue it again after a fault of
+        ours (the one retry rule: ``fault == platform``, at most ``job_max_attempts`` starts)."""
         limit = self.queue_settings.job_max_attempts
-        if claim.attempts > limit:
-            message = (
-                f"The grading worker stopped {claim.attempts - 1} times while running this code, "
-                "so it was not graded. This is a problem on our side and does not count against "
-                "you; if it happens again, tell your instructor."
-            )
+        kind = "run" if started.is_run else "verdict"
+        if claim.attempts > limit:  # the workers running it died: do not run it once more
+            outcome = platform_fault(STOPPED_TOO_OFTEN.format(n=claim.attempts - 1), kind=kind)
             with self.factory() as db:
-                kind = service.mark_started(db=db, claim=claim)
-                kind_value = kind.kind if kind is not None else Kind.submission.value
-                service.store_outcome(
-                    db=db, claim=claim, outcome=infra_error(message, kind=kind_value)
-                )
+                self.sink.store(db=db, claim=claim, outcome=outcome)
             return
-        if submission is None:
-            return
-        writer = EventWriter(factory=self.factory, submission_id=claim.submission_id)
+        writer = self.sink.events(submission_id=claim.submission_id)
         try:
-            outcome = self._execute(
-                kind=submission.kind,
-                course=submission.course,
-                exercise=submission.exercise,
-                code=submission.code,
-                on_event=writer,
-            )
+            outcome = self._execute(started, on_event=writer)
         except Exception as exc:  # a fault of ours: the runner itself failed
             log.exception("job %s: the runner failed", claim.job_id)
-            outcome = infra_error(
-                f"The grader failed: {type(exc).__name__}: {exc}", kind=submission.kind
+            outcome = platform_fault(
+                FAILED_TOO_OFTEN.format(n=claim.attempts),
+                detail=f"the runner raised {type(exc).__name__}: {exc}",
+                kind=kind,
             )
         finally:
             writer.close()
-        if outcome.get("status") == "infra-error" and claim.attempts < limit:
-            with self.factory() as db:
-                reason = str(outcome.get("feedback") or outcome.get("error") or "infra-error")
-                if jobs.release(db=db, claim=claim, error=reason):
-                    log.warning("job %s: infra-error, queued again: %s", claim.job_id, reason)
-                    self.on_requeue([claim.job_id])
-            return
+        if outcome.fault == Fault.platform:
+            reason = _platform_reason(outcome)
+            if claim.attempts < limit:
+                with self.factory() as db:
+                    if jobs.release(db=db, claim=claim, error=reason):
+                        self.sink.requeued(db=db, claim=claim)
+                        log.warning("job %s: queued again: %s", claim.job_id, reason)
+                        self.on_requeue([claim.job_id])
+                return
+            log.error("job %s: platform fault on the last attempt: %s", claim.job_id, reason)
+            outcome = _last_platform_fault(outcome, attempts=claim.attempts)
         with self.factory() as db:
-            service.store_outcome(db=db, claim=claim, outcome=outcome)
+            self.sink.store(db=db, claim=claim, outcome=outcome)
 
-    def _execute(
-        self, *, kind: str, course: str, exercise: str | None, code: str, on_event: EventWriter
-    ) -> dict[str, Any]:
-        if kind == Kind.run.value:
+    def _execute(self, started: Started, *, on_event: EventSink) -> Outcome:
+        if started.is_run:
             from feynlab.sandbox.limits import RunLimits
 
             limits = RunLimits.defaults(self.settings)
-            return as_dict(self.runner.run_code(code=code, limits=limits, on_event=on_event))
-        found = self.exercises(course, exercise or "")
-        if found is None:
-            return infra_error(
-                f"The exercise {course}/{exercise} is no longer on the platform, so this "
-                "submission could not be graded. It does not count against you."
+            return self.runner.run_code(code=started.code, limits=limits, on_event=on_event)
+        if started.exercise is None:
+            return Verdict(
+                status="infra-error",
+                fault=Fault.author,
+                feedback=f"The exercise {started.label} is no longer on the platform, so this "
+                "submission could not be graded. It does not count against you.",
             )
-        return as_dict(self.runner.grade(exercise=found, code=code, on_event=on_event))
+        return self.runner.grade(
+            exercise=started.exercise,
+            code=started.code,
+            on_event=on_event,
+            view_seed=started.view_seed,
+        )
+
+
+def _platform_reason(outcome: Outcome) -> str:
+    if isinstance(outcome, Verdict):
+        detail = outcome.staff.platform_error if outcome.staff else None
+        return detail or outcome.feedback or "platform fault"
+    return outcome.error or "platform fault"
+
+
+def _last_platform_fault(outcome: Outcome, *, attempts: int) -> Outcome:
+    """The outcome stored when the last attempt failed on our side too: says so plainly."""
+    message = FAILED_TOO_OFTEN.format(n=attempts)
+    if isinstance(outcome, Verdict):
+        return outcome.model_copy(update={"feedback": message})
+    return outcome.model_copy(update={"error": message})
 
 
 class Maintenance:

@@ -1,0 +1,265 @@
+"""Classification: what the learner's process did plus what the grader concluded, as a Verdict.
+
+Pure functions of plain values (no sandbox, no grader module), so that every branch has a golden
+test built from hand-made outcomes. The process's fate (a limit, a platform fault) wins over the
+grader's answers; then the grader's conclusion; then what the learner's code did.
+"""
+
+from __future__ import annotations
+
+import signal
+from dataclasses import dataclass
+from typing import Any
+
+from feynlab.grading.exercise import GradableExercise
+from feynlab.grading.result import Result
+from feynlab.grading.verdicts import (
+    Fault,
+    LimitStatus,
+    Resources,
+    RunResult,
+    StaffDetails,
+    Verdict,
+)
+from feynlab.sandbox.limits import RunLimits
+from feynlab.sandbox.run import RunOutcome
+
+
+# -- what the grading step concluded (one of these; see runner.execute) ------------------------
+@dataclass(frozen=True)
+class Graded:
+    """The grader returned (``result`` may still be malformed: the author's fault)."""
+
+    result: object
+
+
+@dataclass(frozen=True)
+class LearnerRaised:
+    """The learner's code raised while loaded or called."""
+
+    traceback: str
+    exc_type: str | None = None
+
+
+@dataclass(frozen=True)
+class LearnerExited:
+    """The learner's file stopped the process while it was loaded (``exit()``)."""
+
+    exit_status: object = None
+
+
+@dataclass(frozen=True)
+class MissingFunction:
+    name: str
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """The learner's code sent back something the trusted side refused to decode."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class GraderBroke:
+    """The exercise's grader raised (or could not be loaded): the course author's fault."""
+
+    traceback: str
+
+
+@dataclass(frozen=True)
+class Unanswered:
+    """The process ended (or a call timed out) before the grader had its answers."""
+
+
+Execution = (
+    Graded | LearnerRaised | LearnerExited | MissingFunction | Unreadable | GraderBroke | Unanswered
+)
+
+INFRA_FEEDBACK = (
+    "Something went wrong on our side while grading (not in your code). "
+    "This attempt does not count; please submit again."
+)
+AUTHOR_FEEDBACK = (
+    "The grader of this exercise failed: the exercise is being fixed, and the mistake is not "
+    "yours. This attempt is not counted; try again later."
+)
+LIMIT_FEEDBACK: dict[str, str] = {
+    "timeout": "Your code ran out of time (limits: {l.wall_s:g} s of wall time, {l.cpu_s:g} s "
+    "of CPU). Look for a loop that never ends, or make the work smaller (fewer epochs, a "
+    "smaller model, a sample of the data).",
+    "memory": "Your code used more memory than allowed ({l.memory_mb} MB). Use smaller arrays "
+    "or batches, and avoid keeping copies of the data.",
+    "output-limit": "Your code printed more than {l.output_kb} KB, so it was stopped. Print "
+    "less (for example only every 100th step).",
+}
+
+
+def process_status(o: RunOutcome, limits: RunLimits) -> LimitStatus | None:
+    """The limit the process's fate shows, if any (None: look at the answers)."""
+    if o.killed_for == "output-limit":
+        return "output-limit"
+    if o.killed_for in ("timeout", "call-timeout"):
+        return "timeout"
+    if o.oom:
+        return "memory"
+    code = o.exit_code
+    if code == -signal.SIGXCPU or (code == -signal.SIGKILL and o.cpu_s >= limits.cpu_s - 0.5):
+        return "timeout"
+    return None
+
+
+def ended_message(o: RunOutcome) -> str:
+    """Why the learner's process stopped early, for a beginner."""
+    code = o.exit_code
+    if o.protocol_error:
+        return "Your program broke the connection with the grader (it sent something unreadable)."
+    if code is not None and code < 0:
+        known = -code in signal.Signals._value2member_map_
+        name = signal.Signals(-code).name if known else str(code)
+        return (
+            f"Your program crashed ({name}) before the grader could finish. This usually comes "
+            "from ctypes, a C extension, or recursion that went too deep."
+        )
+    return (
+        f"Your program stopped (exit status {code}) before the grader had asked all its "
+        "questions. Do not call `exit()`, `sys.exit()` or `os._exit()` in your solution."
+    )
+
+
+def decide(result: Result, exercise: GradableExercise) -> bool | None:
+    """Passed or not: the grader's own decision, else the exercise's bar on its figure."""
+    if result.passed is not None:
+        return bool(result.passed)
+    bar = exercise.pass_bar
+    if bar is None:
+        return None
+    measured = {**result.metrics, **getattr(result, "staff_metrics", {})}
+    value = result.score if bar.metric == "score" else measured.get(bar.metric)
+    return value is not None and float(value) >= bar.at_least
+
+
+def classify(
+    o: RunOutcome,
+    limits: RunLimits,
+    exercise: GradableExercise,
+    execution: Execution,
+    *,
+    view_seed: int | None = None,
+) -> Verdict:
+    """The verdict on one grading."""
+    common: dict[str, Any] = {
+        "output": o.output,
+        "duration_s": o.duration_s,
+        "resources": Resources(cpu_s=o.cpu_s, max_rss_mb=o.max_rss_mb),
+        "seed": o.extra.get("seed"),
+    }
+    staff = StaffDetails(view_seed=view_seed)
+    if isinstance(execution, Graded):  # the grader has its answers: what followed is moot
+        return _graded(execution.result, exercise, staff, common)
+    if o.infra_error:
+        staff.platform_error = o.infra_error
+        return Verdict(
+            status="infra-error",
+            fault=Fault.platform,
+            feedback=INFRA_FEEDBACK,
+            staff=staff,
+            **common,
+        )
+    if isinstance(execution, GraderBroke):
+        return author_fault(execution.traceback, staff=staff, **common)
+    limit = process_status(o, limits)
+    if limit is not None:
+        feedback = LIMIT_FEEDBACK[limit].format(l=limits)
+        return Verdict(status=limit, feedback=feedback, staff=staff, **common)
+    if isinstance(execution, MissingFunction):
+        name = execution.name
+        feedback = (
+            f"Your file does not define a function named `{name}`. Define `def {name}(...):` "
+            "at the top level of your file (not inside another function or an `if`), with "
+            "exactly that name."
+        )
+        return Verdict(status="error", feedback=feedback, staff=staff, **common)
+    if isinstance(execution, Unreadable):
+        feedback = (
+            "Your code sent back something the grader could not read. Return plain values: "
+            "numbers, strings, lists, dicts or NumPy arrays of numbers, of sensible sizes."
+        )
+        return Verdict(
+            status="error", feedback=feedback, error=execution.reason, staff=staff, **common
+        )
+    if isinstance(execution, LearnerRaised):
+        if execution.exc_type == "MemoryError":
+            feedback = LIMIT_FEEDBACK["memory"].format(l=limits)
+            return Verdict(status="memory", feedback=feedback, staff=staff, **common)
+        feedback = (
+            "Your code raised an error. Read the last line of the traceback below, then the "
+            "line of your file it points to."
+        )
+        return Verdict(
+            status="error", feedback=feedback, error=execution.traceback, staff=staff, **common
+        )
+    if isinstance(execution, LearnerExited):
+        error = f"Your file exited (status {execution.exit_status}) while it was loaded."
+        return Verdict(
+            status="error", feedback=ended_message(o), error=error, staff=staff, **common
+        )
+    return Verdict(status="error", feedback=ended_message(o), staff=staff, **common)
+
+
+def author_fault(traceback: str, *, staff: StaffDetails | None = None, **common: Any) -> Verdict:
+    """The grader broke: staff see why; the learner is told it is not counted."""
+    staff = staff or StaffDetails()
+    staff.grader_traceback = traceback[-20_000:]
+    return Verdict(
+        status="infra-error", fault=Fault.author, feedback=AUTHOR_FEEDBACK, staff=staff, **common
+    )
+
+
+def _graded(
+    result: object, exercise: GradableExercise, staff: StaffDetails, common: dict[str, Any]
+) -> Verdict:
+    if not isinstance(result, Result):
+        why = f"grade() returned a {type(result).__name__}, not a feynlab.grading.result.Result"
+        return author_fault(why, staff=staff, **common)
+    passed = decide(result, exercise)
+    if passed is None:
+        why = "the grader decided nothing (Result.passed is None) and the exercise has no bar"
+        return author_fault(why, staff=staff, **common)
+    staff.metrics = dict(getattr(result, "staff_metrics", {}) or {})
+    staff.predictions = getattr(result, "predictions", None)
+    try:
+        return Verdict(
+            status="passed" if passed else "failed",
+            score=result.score,
+            metrics=dict(result.metrics),
+            feedback=result.feedback,
+            artifacts=dict(result.artifacts),
+            staff=staff,
+            **common,
+        )
+    except ValueError as exc:  # metrics that are not numbers, feedback that is not text...
+        return author_fault(f"grade() returned a malformed Result: {exc}", staff=staff, **common)
+
+
+def classify_run(o: RunOutcome, limits: RunLimits, reply: dict[str, Any] | None) -> RunResult:
+    """The result of a code cell from the process's fate and the harness's reply."""
+    common: dict[str, Any] = {
+        "output": o.output,
+        "duration_s": o.duration_s,
+        "resources": Resources(cpu_s=o.cpu_s, max_rss_mb=o.max_rss_mb),
+        "seed": o.extra.get("seed"),
+        "first_output_s": o.first_output_s,
+    }
+    if o.infra_error:
+        return RunResult(status="infra-error", fault=Fault.platform, error=INFRA_FEEDBACK, **common)
+    limit = process_status(o, limits)
+    if limit is not None:  # the page explains each limit by its status
+        return RunResult(status=limit, **common)
+    if reply is None:
+        return RunResult(status="error", error=ended_message(o), **common)
+    if reply.get("ok"):
+        return RunResult(status="ok", **common)
+    status = "memory" if reply.get("exc_type") == "MemoryError" else "error"
+    error = str(reply.get("error") or f"Your code exited with status {reply.get('exit')}.")
+    return RunResult(status=status, error=error, **common)
