@@ -6,10 +6,10 @@ import os
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "secret", "dev-secret-key-not-for-production"}
@@ -54,6 +54,29 @@ class Settings(BaseSettings):
     )
     login_window_s: int = Field(900, description="Window over which failed logins are counted.")
     login_lockout_s: int = Field(60, description="Wait imposed once too many logins failed.")
+    login_address_delay_s: float = Field(
+        1.0, description="Extra wait per login past the limit from one address (never a lockout)."
+    )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For is believed.",
+    )
+    signups_per_hour: int = Field(10, description="Sign-ups one address may make per hour.")
+    max_body_kb: int = Field(
+        1024, description="Largest request body, KiB (authoring file saves may send more)."
+    )
+    max_authoring_body_kb: int = Field(
+        8192, description="Largest request body of the authoring routes (figures), KiB."
+    )
+    header_timeout_s: float = Field(
+        10.0, description="A client must send its request headers within this many seconds."
+    )
+    streams_per_user: int = Field(8, description="Event streams one user may hold open at once.")
+    instructors_edit_graders: bool = Field(
+        False,
+        description="Let instructors (not only admins) change grader.py and other trusted "
+        "code of exercises through the browser.",
+    )
     create_demo_users: bool | None = Field(
         None, description="Create the demo learner and instructor (default: in development)."
     )
@@ -97,6 +120,13 @@ class Settings(BaseSettings):
         "about 4-5 s of CPU: at every 500 runs it was a quarter of the CPU of a quick grading).",
     )
     zygote_max_rss_mb: int = Field(3072, description="Zygote memory after which it is recycled.")
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
     @model_validator(mode="after")
     def _secret_outside_development(self) -> Settings:

@@ -4,7 +4,8 @@ import type { UserRead } from '../api/types'
 
 export type User = UserRead
 
-/** Creates the account and opens its session (the API logs the new user in). */
+/** Asks for the account; the answer is the same whether or not the e-mail had one, so the
+ * caller logs in next (see SignupView). */
 export const signup = (body: { email: string; password: string; name: string }) =>
   call(api.POST('/api/auth/signup', { body }))
 

@@ -1,4 +1,4 @@
-"""Tables of accounts: users, login sessions and failed login attempts."""
+"""Tables of accounts: users, login sessions and the counters of the login brake."""
 
 from __future__ import annotations
 
@@ -51,11 +51,14 @@ class AuthSession(Base):
     user: Mapped[User] = relationship(back_populates="sessions")
 
 
-class LoginFailure(Base):
-    """One failed login, counted per account and per address to slow down guessing."""
+class LoginCounter(Base):
+    """Attempts under one key (``account:<e-mail>``, ``address:<ip>``, ``signup:<ip>``) in the
+    current window: one row per key, counted by a single UPDATE so parallel attempts never
+    slip past the limit."""
 
-    __tablename__ = "login_failures"
+    __tablename__ = "login_counters"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    key: Mapped[str] = mapped_column(String(400), index=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    key: Mapped[str] = mapped_column(String(400), primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

@@ -1,4 +1,4 @@
-"""Accounts: sign-up, password checks, login sessions and the failed-login brake."""
+"""Accounts: sign-up, password checks and login sessions (the brake is in ``brake``)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pwdlib import PasswordHash
-from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from feynlab.accounts.models import AuthSession, LoginFailure, Role, User
+from feynlab.accounts import brake
+from feynlab.accounts.models import AuthSession, Role, User
 from feynlab.db import utcnow
-from feynlab.errors import Conflict, Invalid, TooMany, Unauthorized
+from feynlab.errors import Conflict, Invalid, Unauthorized
 from feynlab.settings import Settings
 
 password_hash = PasswordHash.recommended()
@@ -61,46 +62,64 @@ def get_by_email(*, db: Session, email: str) -> User | None:
     return db.scalar(select(User).where(User.email == normalize_email(email)))
 
 
-def _recent_failures(*, db: Session, key: str, since: datetime) -> tuple[int, datetime | None]:
-    count, last = db.execute(
-        select(func.count(LoginFailure.id), func.max(LoginFailure.at)).where(
-            LoginFailure.key == key, LoginFailure.at >= since
-        )
-    ).one()
-    return int(count), last
+def account_key(email: str) -> str:
+    return f"account:{normalize_email(email)}"
 
 
-def check_login_brake(*, db: Session, settings: Settings, keys: list[str]) -> None:
-    """Refuse a login attempt while an account or address has failed too often recently."""
-    now = utcnow()
-    since = now - timedelta(seconds=settings.login_window_s)
-    for key in keys:
-        count, last = _recent_failures(db=db, key=key, since=since)
-        if count >= settings.login_max_failures and last is not None:
-            if last.tzinfo is None:
-                last = last.replace(tzinfo=now.tzinfo)
-            wait = settings.login_lockout_s - (now - last).total_seconds()
-            if wait > 0:
-                seconds = int(wait) + 1
-                raise TooMany(
-                    f"Too many failed logins. Wait {seconds} seconds and try again.",
-                    headers={"Retry-After": str(seconds)},
-                )
+def _login_limit(settings: Settings) -> brake.Limit:
+    return brake.Limit(
+        attempts=settings.login_max_failures,
+        window_s=settings.login_window_s,
+        lockout_s=settings.login_lockout_s,
+    )
 
 
-def authenticate(
-    *, db: Session, settings: Settings, email: str, password: str, address: str
-) -> User:
-    keys = [f"account:{normalize_email(email)}", f"address:{address}"]
-    check_login_brake(db=db, settings=settings, keys=keys)
+def begin_login(*, db: Session, settings: Settings, email: str, address: str) -> float:
+    """Count a login attempt before its password is checked; refuse it (429) when the account
+    had too many recent attempts. Returns how long to wait before checking (an address past
+    its limit is slowed down, never refused: its other users may know their password)."""
+    limit = _login_limit(settings)
+    brake.count_attempt(db=db, key=account_key(email), limit=limit, refuse=True)
+    attempts = brake.count_attempt(db=db, key=f"address:{address}", limit=limit, refuse=False)
+    db.commit()
+    return brake.address_delay(attempts=attempts, settings=settings)
+
+
+def finish_login(*, db: Session, email: str, password: str, address: str) -> User:
+    """Check the password of an attempt counted by ``begin_login``; the right one clears the
+    account's count and takes the attempt back from the address."""
     user = get_by_email(db=db, email=email)
     valid = password_hash.verify(password, user.password_hash if user else _DUMMY_HASH)
     if user is None or not valid:
-        db.add_all([LoginFailure(key=key) for key in keys])
-        db.commit()
         raise Unauthorized(BAD_LOGIN)
-    db.execute(delete(LoginFailure).where(LoginFailure.key == keys[0]))
+    brake.forgive(db=db, key=account_key(email))
+    brake.uncount(db=db, key=f"address:{address}")
+    db.commit()
     return user
+
+
+SIGNED_UP = (
+    "If this e-mail had no account, it has one now: log in with the password you chose. "
+    "If it already had one, log in with that account's password."
+)
+
+
+def sign_up(
+    *, db: Session, settings: Settings, email: str, password: str, name: str, address: str
+) -> None:
+    """Create a learner account unless the e-mail has one; the caller learns neither way (the
+    same answer and the same cost), and an address may sign up only so often."""
+    limit = brake.Limit(attempts=settings.signups_per_hour, window_s=3600.0, lockout_s=3600.0)
+    brake.count_attempt(db=db, key=f"signup:{address}", limit=limit, refuse=True)
+    db.commit()
+    if get_by_email(db=db, email=email) is not None:
+        password_hash.hash(password)  # what creating would have cost
+        return
+    try:
+        create_user(db=db, email=email, password=password, name=name, role=Role.learner)
+        db.commit()
+    except Conflict:  # signed up at the same moment by another request: same answer
+        db.rollback()
 
 
 def start_session(*, db: Session, settings: Settings, user: User) -> Login:
