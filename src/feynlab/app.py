@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from feynlab import db as database
 from feynlab.accounts import router as accounts_router
 from feynlab.authoring import router as authoring_router
+from feynlab.classes import router as classes_router
 from feynlab.courses import router as courses_router
 from feynlab.courses.registry import index_courses_on_start
 from feynlab.deps import get_current_user
@@ -148,6 +149,7 @@ def include_api(app: FastAPI) -> None:
         (authoring_router.private, login),
         (submissions_router.instructor, login),
     ):
+        (classes_router.router, login),
         app.include_router(router, prefix="/api", dependencies=dependencies)
 
 

@@ -51,6 +51,27 @@ ACCESS: dict[tuple[str, str], str] = {
     ("PUT", "/api/authoring/courses/{course}/files/{path}"): INSTRUCTOR,
     ("POST", "/api/authoring/preview-check"): INSTRUCTOR,
     ("POST", "/api/authoring/courses/{course}/exercises/{exercise}/try"): INSTRUCTOR,
+    ("GET", "/api/classes"): LEARNER,
+    ("POST", "/api/classes"): LEARNER,  # a global instructor's; a learner gets a 403 inside
+    ("POST", "/api/classes/join"): LEARNER,
+    ("GET", "/api/deadlines"): LEARNER,
+    # A class's routes: members only (a 404 for everyone else), see test_class_routes_...
+    ("GET", "/api/classes/{class_id}"): LEARNER,
+    ("PATCH", "/api/classes/{class_id}"): LEARNER,
+    ("POST", "/api/classes/{class_id}/join-code"): LEARNER,
+    ("POST", "/api/classes/{class_id}/members"): LEARNER,
+    ("DELETE", "/api/classes/{class_id}/members/{user_id}"): LEARNER,
+    ("POST", "/api/classes/{class_id}/assignments"): LEARNER,
+    ("PUT", "/api/classes/{class_id}/assignments/{assignment_id}"): LEARNER,
+    ("DELETE", "/api/classes/{class_id}/assignments/{assignment_id}"): LEARNER,
+    ("PUT", "/api/classes/{class_id}/assignments/{assignment_id}/extensions/{user_id}"): LEARNER,
+    ("DELETE", "/api/classes/{class_id}/assignments/{assignment_id}/extensions/{user_id}"): (
+        LEARNER
+    ),
+    ("GET", "/api/classes/{class_id}/gradebook"): LEARNER,
+    ("GET", "/api/classes/{class_id}/gradebook.csv"): LEARNER,
+    ("GET", "/api/classes/{class_id}/gradebook-lms.csv"): LEARNER,
+    ("GET", "/api/classes/{class_id}/learners/{learner_id}"): LEARNER,
 }
 
 SAMPLES = {
@@ -62,6 +83,8 @@ SAMPLES = {
     "path": "course.yaml",
     "submission_id": "999999",
     "run_id": "999999",
+    "class_id": "999999",
+    "assignment_id": "999999",
 }
 
 
@@ -129,3 +152,99 @@ def test_learner_cannot_read_another_learners_progress(
     assert denied.status_code == 403
     instructor = login(make_user(Role.instructor))
     assert client.get(f"/api/progress/{other.id}", headers=instructor).status_code == 200
+
+
+# Per class: who of a class may call its routes. "staff" is the class's instructors and TAs.
+CLASS_ACCESS: dict[tuple[str, str], str] = {
+    ("GET", "/api/classes/{class_id}"): "member",
+    ("PATCH", "/api/classes/{class_id}"): "instructor",
+    ("POST", "/api/classes/{class_id}/join-code"): "instructor",
+    ("POST", "/api/classes/{class_id}/members"): "instructor",
+    ("DELETE", "/api/classes/{class_id}/members/{user_id}"): "instructor",
+    ("POST", "/api/classes/{class_id}/assignments"): "instructor",
+    ("PUT", "/api/classes/{class_id}/assignments/{assignment_id}"): "instructor",
+    ("DELETE", "/api/classes/{class_id}/assignments/{assignment_id}"): "instructor",
+    ("PUT", "/api/classes/{class_id}/assignments/{assignment_id}/extensions/{user_id}"): (
+        "instructor"
+    ),
+    ("DELETE", "/api/classes/{class_id}/assignments/{assignment_id}/extensions/{user_id}"): (
+        "instructor"
+    ),
+    ("GET", "/api/classes/{class_id}/gradebook"): "staff",
+    ("GET", "/api/classes/{class_id}/gradebook.csv"): "staff",
+    ("GET", "/api/classes/{class_id}/gradebook-lms.csv"): "staff",
+    ("GET", "/api/classes/{class_id}/learners/{learner_id}"): "staff",
+}
+ALLOWED = {
+    "member": {"instructor", "ta", "learner"},
+    "staff": {"instructor", "ta"},
+    "instructor": {"instructor"},
+}
+
+
+def test_every_class_route_is_classified(app: FastAPI) -> None:
+    assert sorted(r for r in routes(app) if "{class_id}" in r[1]) == sorted(CLASS_ACCESS)
+
+
+@pytest.mark.parametrize("role", ["instructor", "ta", "learner", "outsider", "other-instructor"])
+def test_class_routes_by_role_in_the_class(role: str, client: TestClient, make_user, login) -> None:
+    """An instructor of another class, or any outsider, gets a 404; members by their role."""
+    owner = login(make_user(Role.instructor))
+    made = client.post("/api/classes", json={"name": "A", "courses": ["example"]}, headers=owner)
+    class_id = made.json()["id"]
+    other = login(make_user(Role.instructor))
+    client.post("/api/classes", json={"name": "B", "courses": ["example"]}, headers=other)
+    someone = make_user(Role.learner)
+    target = make_user(Role.learner)  # the learner id the routes name (kept in the class)
+    for person, class_role in ((target, "learner"), (someone, role)):
+        if class_role in ALLOWED["member"]:
+            added = client.post(
+                f"/api/classes/{class_id}/members",
+                json={"email": person.email, "role": class_role},
+                headers=owner,
+            )
+            assert added.status_code == 200, added.text
+    headers = other if role == "other-instructor" else login(someone)
+    values = {**SAMPLES, "class_id": str(class_id), "user_id": str(target.id)}
+    values["learner_id"] = str(target.id)
+    # Valid bodies, so that a denial is not hidden behind a 422.
+    assignment = {
+        "title": "Week 1",
+        "course": "example",
+        "exercises": ["add"],
+        "opens_at": "2026-12-01T08:00:00Z",
+        "due_at": "2026-12-08T08:00:00Z",
+    }
+    bodies = {
+        "/api/classes/{class_id}": {"name": "A"},
+        "/api/classes/{class_id}/members": {"email": target.email, "role": "learner"},
+        "/api/classes/{class_id}/assignments": assignment,
+        "/api/classes/{class_id}/assignments/{assignment_id}": assignment,
+        "/api/classes/{class_id}/assignments/{assignment_id}/extensions/{user_id}": {
+            "due_at": "2026-12-09T08:00:00Z"
+        },
+    }
+    wrong = []
+    # Deletions last: removing the named learner would turn the reads after it into 404s.
+    for method, path in sorted(CLASS_ACCESS, key=lambda r: (r[0] == "DELETE", r)):
+        url = re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
+        kwargs = {"json": bodies[path]} if path in bodies else {}
+        if method in {"POST", "PUT", "PATCH"} and not kwargs:
+            kwargs = {"json": {}}
+        got = client.request(method, url, headers=headers, **kwargs).status_code
+        needed = ALLOWED[CLASS_ACCESS[(method, path)]]
+        if role not in ALLOWED["member"]:
+            expected = {404}
+        elif role not in needed:
+            expected = {403}
+        else:
+            expected = None
+        if expected is not None and got not in expected:
+            wrong.append(f"{method} {path}: {got}, expected {expected}")
+        if (
+            expected is None
+            and got in (401, 403)
+            or (expected is None and got == 404 and "{assignment_id}" not in path)
+        ):
+            wrong.append(f"{method} {path}: {got}, expected to be allowed")
+    assert wrong == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Collection
 from typing import Literal
 
 from sqlalchemy import case, func, select
@@ -28,8 +29,14 @@ CSV_COLUMNS = [
 
 
 def rows(
-    *, db: Session, course: str | None = None, user_id: int | None = None
+    *,
+    db: Session,
+    course: str | None = None,
+    user_id: int | None = None,
+    courses: Collection[str] | None = None,
+    user_ids: Collection[int] | None = None,
 ) -> list[GradebookRow]:
+    """Per learner and exercise; ``courses``/``user_ids`` scope it (to a class, for example)."""
     counted = Submission.status.is_not(None) & (Submission.status != "infra-error")
     stmt = (
         select(
@@ -51,6 +58,10 @@ def rows(
         stmt = stmt.where(Submission.course == course)
     if user_id is not None:
         stmt = stmt.where(Submission.user_id == user_id)
+    if courses is not None:
+        stmt = stmt.where(Submission.course.in_(list(courses)))
+    if user_ids is not None:
+        stmt = stmt.where(Submission.user_id.in_(list(user_ids)))
     out = []
     for user, course_slug, exercise, attempts, best, passed, graded, last in db.execute(stmt):
         status: Literal["passed", "attempted", "pending"] = (
@@ -85,8 +96,8 @@ def to_csv(table: list[GradebookRow]) -> str:
         writer.writerow(
             [
                 row.learner.id,
-                _safe(row.learner.email),
-                _safe(row.learner.name),
+                safe_cell(row.learner.email),
+                safe_cell(row.learner.name),
                 row.course,
                 row.exercise,
                 row.status,
@@ -98,6 +109,6 @@ def to_csv(table: list[GradebookRow]) -> str:
     return buffer.getvalue()
 
 
-def _safe(cell: str) -> str:
+def safe_cell(cell: str) -> str:
     """Defuse spreadsheet formulas in learner-chosen text (CSV injection)."""
     return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell

@@ -1,0 +1,2 @@
+"""Classes: course offerings with per-class roles, assignments with deadlines, class gradebooks
+and exports."""
