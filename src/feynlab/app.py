@@ -24,6 +24,7 @@ from feynlab.courses.registry import index_courses_on_start
 from feynlab.deps import get_current_user
 from feynlab.errors import AppError
 from feynlab.grading.queue.factory import install as install_queue
+from feynlab.grading.queue.runners import Runner
 from feynlab.progress import router as progress_router
 from feynlab.settings import Settings, get_settings
 from feynlab.submissions import router as submissions_router
@@ -148,8 +149,8 @@ def include_api(app: FastAPI) -> None:
         (progress_router.private, login),
         (authoring_router.private, login),
         (submissions_router.instructor, login),
-    ):
         (classes_router.router, login),
+    ):
         app.include_router(router, prefix="/api", dependencies=dependencies)
 
 
@@ -173,7 +174,9 @@ def mount_frontend(app: FastAPI, dist: Path) -> None:
         return FileResponse(dist / "index.html")
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, runner: Runner | None = None) -> FastAPI:
+    """The web app; ``runner`` shares a runner the caller owns (tests), else the embedded queue
+    builds its own from ``settings.runner_factory``."""
     settings = settings or get_settings()
     engine = database.engine_for(settings.database_url)
 
@@ -200,6 +203,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.outcome_sink = SubmissionSink(
         factory=app.state.sessionmaker, courses_dir=settings.courses_dir
     )
+    app.state.runner = runner
     app.state.on_start = [index_courses_on_start]
     app.state.on_stop = []
     install_queue(app)

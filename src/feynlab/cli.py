@@ -171,7 +171,6 @@ def worker(
     """A grading worker for the Celery queue (FEYNLAB_QUEUE=celery), fed through the broker."""
     from feynlab import db
     from feynlab.grading.queue.celery_backend import run_worker
-    from feynlab.grading.queue.config import QueueSettings
     from feynlab.grading.queue.runners import build_runner, close_runner
     from feynlab.grading.queue.worker import GradingWorker
     from feynlab.submissions.sink import SubmissionSink
@@ -179,13 +178,11 @@ def worker(
     settings = get_settings()
     if concurrency is not None:
         settings = settings.model_copy(update={"workers": max(1, concurrency)})
-    queue_settings = QueueSettings()  # type: ignore[call-arg]
     db.upgrade(settings.database_url)
-    runner = build_runner(settings, queue_settings.runner_factory)
+    runner = build_runner(settings, settings.runner_factory)
     sessions = db.session_factory(db.engine_for(settings.database_url))
     grading = GradingWorker(
         settings=settings,
-        queue_settings=queue_settings,
         factory=sessions,
         runner=runner,
         sink=SubmissionSink(factory=sessions, courses_dir=settings.courses_dir),
@@ -193,7 +190,7 @@ def worker(
     typer.echo(f"feynlab worker {grading.identity}: {settings.workers} slot(s)")
     try:
         run_worker(
-            settings=settings, queue_settings=queue_settings, worker=grading, loglevel=loglevel
+            settings=settings, worker=grading, loglevel=loglevel
         )
     finally:
         close_runner(runner)

@@ -99,6 +99,42 @@ class Settings(BaseSettings):
     max_running_per_learner: int = Field(
         2, description="Jobs a learner may have queued or running."
     )
+    job_lease_s: float = Field(
+        30.0,
+        gt=0,
+        description="A running job whose worker has not reported for this long is run again.",
+    )
+    job_max_attempts: int = Field(
+        3,
+        ge=1,
+        description="Starts of one job (worker deaths, platform faults) before it is stored as "
+        "a platform fault, not counted.",
+    )
+    visibility_timeout_s: int = Field(
+        7200,
+        description="Celery: seconds a worker may hold a job unacknowledged (Redis's visibility "
+        "timeout, RabbitMQ's x-consumer-timeout); must exceed the longest job.",
+    )
+    celery_queue: str = Field(
+        "feynlab-grading", description="Celery: the broker queue grading jobs are announced on."
+    )
+    runs_per_minute: int = Field(30, description="Code-cell runs a learner may start per minute.")
+    event_poll_s: float = Field(
+        0.1, gt=0, description="How often an event stream checks for events from other processes."
+    )
+    idle_poll_s: float = Field(
+        1.0, gt=0, description="How often an idle worker looks for work it was not told about."
+    )
+    runner_factory: str = Field(
+        "feynlab.grading.queue.runners:sandbox_runner",
+        description="module:function building the Runner from settings (tests and clusters).",
+    )
+    course_refresh_s: float = Field(
+        2.0,
+        ge=0,
+        description="How often a web process compares its course index with the database (to "
+        "see a change another replica made).",
+    )
     # sandbox defaults (an exercise may override)
     unsafe_no_sandbox: bool = Field(
         False, description="Run learner code WITHOUT isolation where namespaces are unavailable."

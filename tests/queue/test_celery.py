@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from feynlab import db as database
 from feynlab.grading.queue.celery_backend import make_celery
-from feynlab.grading.queue.config import QueueSettings
 from feynlab.settings import Settings
 from feynlab.submissions.models import Submission
 from tests.queue import procs
@@ -88,11 +87,8 @@ def _celery_app(settings: Settings, broker: str, queue: str) -> FastAPI:
     settings.queue = "celery"
     settings.broker_url = broker
     settings.max_running_per_learner = settings.submissions_per_minute = 100
-    app = create_app(settings)
-    app.state.queue_settings = QueueSettings(  # type: ignore[call-arg]
-        celery_queue=queue, job_lease_s=3.0, event_poll_s=0.05
-    )
-    return app
+    settings.celery_queue, settings.job_lease_s, settings.event_poll_s = queue, 3.0, 0.05
+    return create_app(settings)
 
 
 @pytest.fixture
@@ -231,8 +227,8 @@ def test_a_redis_restart_loses_nothing(
 
 def test_redis_gets_a_visibility_timeout_longer_than_the_longest_job(settings: Settings) -> None:
     settings.broker_url = "redis://127.0.0.1:6379/0"
-    queue_settings = QueueSettings(visibility_timeout_s=5400)  # type: ignore[call-arg]
-    conf = make_celery(settings, queue_settings).conf
+    settings.visibility_timeout_s = 5400
+    conf = make_celery(settings).conf
     assert conf.broker_transport_options == {"visibility_timeout": 5400}
     assert conf.task_acks_late and conf.worker_prefetch_multiplier == 1
     assert not conf.task_queues and not conf.broker_channel_error_retry
@@ -243,10 +239,8 @@ def test_rabbitmq_gets_an_acknowledgement_timeout_longer_than_the_longest_job(
     settings: Settings, scheme: str
 ) -> None:
     settings.broker_url = f"{scheme}://user:pass@rabbit:5672//"
-    queue_settings = QueueSettings(  # type: ignore[call-arg]
-        visibility_timeout_s=5400, celery_queue="grading"
-    )
-    conf = make_celery(settings, queue_settings).conf
+    settings.visibility_timeout_s, settings.celery_queue = 5400, "grading"
+    conf = make_celery(settings).conf
     assert "visibility_timeout" not in conf.broker_transport_options  # a Redis/SQS option
     assert conf.task_acks_late and conf.worker_prefetch_multiplier == 1
     assert conf.broker_channel_error_retry  # a channel closed by the broker does not end the worker

@@ -14,13 +14,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from feynlab import db as database
 from feynlab.accounts.models import User
 from feynlab.grading.queue import jobs
-from feynlab.grading.queue.config import QueueSettings
 from feynlab.grading.queue.models import GradingJob
 from feynlab.grading.queue.worker import GradingWorker
+from feynlab.grading.verdicts import Verdict
 from feynlab.progress.models import ExerciseProgress
 from feynlab.settings import Settings
 from feynlab.submissions import service
-from feynlab.grading.verdicts import Verdict
 from feynlab.submissions.models import Kind, Submission, SubmissionEvent
 from feynlab.submissions.sink import SubmissionSink
 
@@ -115,7 +114,12 @@ def test_an_outcome_is_stored_once_however_often_the_job_runs(factory, make_user
     with factory() as db:
         assert service.store_outcome(db=db, claim=second, outcome=PASSED) is True
     with factory() as db:  # the first worker was only slow: it finishes too, and is ignored
-        assert service.store_outcome(db=db, claim=first, outcome=PASSED.model_copy(update={"score": 0.5})) is False
+        assert (
+            service.store_outcome(
+                db=db, claim=first, outcome=PASSED.model_copy(update={"score": 0.5})
+            )
+            is False
+        )
     with factory() as db:
         verdicts = db.scalar(
             select(func.count()).where(
@@ -155,8 +159,7 @@ def test_a_job_that_stopped_workers_too_often_ends_as_infra_error(
         db.commit()
     unused: Any = None  # this path never reaches the runner
     worker = GradingWorker(
-        settings=settings,
-        queue_settings=QueueSettings(job_max_attempts=3),  # type: ignore[call-arg]
+        settings=settings.model_copy(update={"job_max_attempts": 3}),
         factory=factory,
         runner=unused,
         sink=SubmissionSink(factory=factory, courses_dir=settings.courses_dir),
@@ -179,7 +182,6 @@ def test_a_failure_between_claim_and_start_leaves_the_job_queued(
     unused: Any = None  # never reached
     worker = GradingWorker(
         settings=settings,
-        queue_settings=QueueSettings(),  # type: ignore[call-arg]
         factory=factory,
         runner=unused,
         sink=SubmissionSink(factory=factory, courses_dir=settings.courses_dir),

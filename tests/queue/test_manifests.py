@@ -139,11 +139,9 @@ def test_configuration_uses_the_celery_queue_and_no_real_secret() -> None:
 
 def test_every_configured_variable_is_a_setting() -> None:
     """Settings ignore unknown FEYNLAB_* variables: a misspelt one would silently do nothing."""
-    from feynlab.grading.queue.config import QueueSettings
     from feynlab.settings import Settings
 
     known = {f"FEYNLAB_{name.upper()}" for name in Settings.model_fields}
-    known |= {f"FEYNLAB_{name.upper()}" for name in QueueSettings.model_fields}
     config = OBJECTS[("ConfigMap", "feynlab-config")].data
     secret = OBJECTS[("Secret", "feynlab-secrets")].string_data
     assert {k for k in [*config, *secret] if k.startswith("FEYNLAB_")} <= known

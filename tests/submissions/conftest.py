@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 
-from feynlab.grading.queue.config import QueueSettings
 from feynlab.grading.queue.runners import build_runner, close_runner
 from feynlab.settings import Settings
 from tests.conftest import EXAMPLE_COURSES
@@ -26,7 +25,7 @@ def runner(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         data_dir=base / "data",
         var_dir=base / "var",
     )
-    factory = QueueSettings().runner_factory  # type: ignore[call-arg]
+    factory = settings.runner_factory
     try:
         built = build_runner(settings, factory)
     except ImportError as exc:
@@ -36,16 +35,9 @@ def runner(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 
 @pytest.fixture
-def queue_settings() -> QueueSettings:
-    return QueueSettings(job_lease_s=3.0, idle_poll_s=0.2, event_poll_s=0.05)  # type: ignore[call-arg]
-
-
-@pytest.fixture
-def app(settings: Settings, runner: Any, queue_settings: QueueSettings) -> FastAPI:
+def app(settings: Settings, runner: Any) -> FastAPI:
     """The app as `feynlab serve` builds it, its worker pool using the shared runner."""
     from feynlab.app import create_app
 
-    built = create_app(settings)
-    built.state.runner = runner
-    built.state.queue_settings = queue_settings
-    return built
+    quick = {"job_lease_s": 3.0, "idle_poll_s": 0.2, "event_poll_s": 0.05}
+    return create_app(settings.model_copy(update=quick), runner=runner)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -47,12 +48,34 @@ class CourseEntry:
 class CourseRegistry:
     """Every course of ``courses_dir``, in memory, mirrored into the ``courses`` table."""
 
-    def __init__(self, *, courses_dir: Path, sessions: sessionmaker[Session]) -> None:
+    def __init__(
+        self, *, courses_dir: Path, sessions: sessionmaker[Session], refresh_s: float = 2.0
+    ) -> None:
         self.courses_dir = courses_dir
         self._sessions = sessions
         self._entries: dict[str, CourseEntry] = {}
         self._lock = threading.Lock()
         self.loaded = False
+        self.refresh_s = refresh_s
+        self._checked_at = 0.0
+
+    def stale(self) -> bool:
+        """True when the ``courses`` table should be compared with this process's index."""
+        return time.monotonic() - self._checked_at >= self.refresh_s
+
+    def refresh(self) -> list[str]:
+        """Pick up what another process indexed (an authoring save on another replica): every
+        course whose stored content hash differs from ours is loaded again. Returns their slugs."""
+        self._checked_at = time.monotonic()
+        with self._sessions() as db:
+            stored = dict(db.execute(select(CourseRecord.slug, CourseRecord.content_hash)).all())
+        mine = {slug: entry.content_hash for slug, entry in self._entries.items()}
+        changed = sorted(
+            slug for slug in set(stored) | set(mine) if stored.get(slug) != mine.get(slug)
+        )
+        for slug in changed:
+            self.reload(slug)
+        return changed
 
     def entries(self) -> list[CourseEntry]:
         return sorted(self._entries.values(), key=lambda entry: entry.slug)
@@ -88,6 +111,7 @@ class CourseRegistry:
             for entry in entries:
                 self._entries[entry.slug] = entry
             self.loaded = True
+            self._checked_at = time.monotonic()
             for entry in entries:
                 if entry.problems:
                     log.warning(
@@ -149,11 +173,15 @@ async def get_registry(request: Request) -> CourseRegistry:
     registry: CourseRegistry | None = getattr(app.state, "courses", None)
     if registry is None:
         registry = CourseRegistry(
-            courses_dir=app.state.settings.courses_dir, sessions=app.state.sessionmaker
+            courses_dir=app.state.settings.courses_dir,
+            sessions=app.state.sessionmaker,
+            refresh_s=app.state.settings.course_refresh_s,
         )
         app.state.courses = registry
     if not registry.loaded:
         await to_thread.run_sync(registry.reload)
+    elif registry.stale():  # another replica may have changed a course: one cheap query
+        await to_thread.run_sync(registry.refresh)
     return registry
 
 
@@ -163,7 +191,9 @@ CourseRegistryDep = Annotated[CourseRegistry, Depends(get_registry)]
 async def index_courses_on_start(app: FastAPI) -> None:
     """Start-up hook: index every course folder before the first request."""
     registry = CourseRegistry(
-        courses_dir=app.state.settings.courses_dir, sessions=app.state.sessionmaker
+        courses_dir=app.state.settings.courses_dir,
+        sessions=app.state.sessionmaker,
+        refresh_s=app.state.settings.course_refresh_s,
     )
     app.state.courses = registry
     entries = await to_thread.run_sync(registry.reload)

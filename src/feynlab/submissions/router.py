@@ -12,7 +12,6 @@ from feynlab.courses import service as courses
 from feynlab.courses.registry import CourseRegistryDep
 from feynlab.deps import CurrentUser, DbSession, Instructor, RowId, SettingsDep
 from feynlab.grading.queue import GradingQueue
-from feynlab.grading.queue.config import QueueSettings
 from feynlab.grading.verdicts import Verdict
 from feynlab.submissions import gradebook, service
 from feynlab.submissions.models import Kind, Submission
@@ -53,11 +52,6 @@ def _queue(request: Request) -> GradingQueue:
     return queue
 
 
-def _queue_settings(request: Request) -> QueueSettings:
-    found: QueueSettings = request.app.state.queue_settings
-    return found
-
-
 def _read(db: DbSession, submission: Submission, *, staff: bool) -> SubmissionRead:
     """A submission as the caller may see it: staff details of its verdict for staff only."""
     verdict = service.stored_outcome(submission)
@@ -88,7 +82,7 @@ def _hub(request: Request) -> Hub:
     state = request.app.state
     hub: Hub | None = getattr(state, "event_hub", None)
     if hub is None:
-        qs = _queue_settings(request)
+        qs = state.settings
         # Embedded: events come from this process at once; the poll only refreshes places in
         # the queue. Celery: workers write the events, the hub reads them every poll.
         poll = qs.event_poll_s if state.settings.queue == "celery" else max(qs.event_poll_s, 0.5)
@@ -189,7 +183,7 @@ def start_run(
         db=db,
         user=user,
         kind=Kind.run,
-        per_minute=_queue_settings(request).runs_per_minute,
+        per_minute=settings.runs_per_minute,
         max_active=settings.max_running_per_learner,
     )
     run, job = service.create(

@@ -20,7 +20,6 @@ from typing import Any
 from celery import Celery
 from kombu import Connection, Exchange, Queue
 
-from feynlab.grading.queue.config import QueueSettings
 from feynlab.grading.queue.worker import GradingWorker, Maintenance
 from feynlab.settings import Settings
 
@@ -30,10 +29,10 @@ TASK = "feynlab.grade_next"
 _state: dict[str, Any] = {}  # the GradingWorker of this worker process
 
 
-def make_celery(settings: Settings, queue_settings: QueueSettings) -> Celery:
+def make_celery(settings: Settings) -> Celery:
     app = Celery("feynlab", broker=settings.broker_url)
     app.conf.update(
-        task_default_queue=queue_settings.celery_queue,
+        task_default_queue=settings.celery_queue,
         task_acks_late=True,  # acknowledged only once the outcome is stored
         task_reject_on_worker_lost=True,
         task_acks_on_failure_or_timeout=True,
@@ -46,11 +45,11 @@ def make_celery(settings: Settings, queue_settings: QueueSettings) -> Celery:
         accept_content=["json"],
     )
     if is_amqp(settings.broker_url):
-        app.conf.update(_amqp_conf(queue_settings))
+        app.conf.update(_amqp_conf(settings))
     else:
         app.conf.broker_transport_options = {
             # Longer than the longest job: a slow job is never handed to a second worker.
-            "visibility_timeout": queue_settings.visibility_timeout_s,
+            "visibility_timeout": settings.visibility_timeout_s,
         }
 
     @app.task(name=TASK, ignore_result=True)
@@ -72,8 +71,8 @@ def is_amqp(broker_url: str) -> bool:
         connection.release()
 
 
-def _amqp_conf(queue_settings: QueueSettings) -> dict[str, Any]:
-    name = queue_settings.celery_queue
+def _amqp_conf(settings: Settings) -> dict[str, Any]:
+    name = settings.celery_queue
     grading = Queue(
         name,
         Exchange(name, type="direct"),  # what Celery declares for a queue it is only named
@@ -81,7 +80,7 @@ def _amqp_conf(queue_settings: QueueSettings) -> dict[str, Any]:
         # RabbitMQ 3.11.15+ takes this per-consumer acknowledgement deadline over its
         # consumer_timeout (30 min by default), which would otherwise close the worker's
         # channel under a long job; older servers ignore it (docs/operations.md).
-        consumer_arguments={"x-consumer-timeout": queue_settings.visibility_timeout_s * 1000},
+        consumer_arguments={"x-consumer-timeout": settings.visibility_timeout_s * 1000},
     )
     return {
         "task_queues": [grading],
@@ -93,8 +92,8 @@ def _amqp_conf(queue_settings: QueueSettings) -> dict[str, Any]:
 class CeleryQueue:
     """The web side: tells the broker that a job waits. Never fails a request over the broker."""
 
-    def __init__(self, *, settings: Settings, queue_settings: QueueSettings) -> None:
-        self.app = make_celery(settings, queue_settings)
+    def __init__(self, *, settings: Settings) -> None:
+        self.app = make_celery(settings)
 
     def enqueue(self, job_id: int) -> None:
         announce(self.app, [job_id])
@@ -120,11 +119,9 @@ def announce(app: Celery, job_ids: list[int]) -> None:
             log.warning("could not announce job %s to the broker: %s", job_id, exc)
 
 
-def run_worker(
-    *, settings: Settings, queue_settings: QueueSettings, worker: GradingWorker, loglevel: str
-) -> None:
+def run_worker(*, settings: Settings, worker: GradingWorker, loglevel: str) -> None:
     """Serve jobs until stopped: a thread pool of ``settings.workers`` slots around one runner."""
-    app = make_celery(settings, queue_settings)
+    app = make_celery(settings)
     _state["worker"] = worker
     worker.on_requeue = lambda ids: announce(app, ids)
     maintenance = Maintenance(
@@ -141,7 +138,7 @@ def run_worker(
                 "--pool=threads",
                 f"--concurrency={max(1, settings.workers)}",
                 f"--loglevel={loglevel}",
-                f"--queues={queue_settings.celery_queue}",
+                f"--queues={settings.celery_queue}",
                 f"--hostname=feynlab-{os.getpid()}@%h",
                 "--without-gossip",
                 "--without-mingle",

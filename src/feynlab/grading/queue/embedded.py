@@ -48,7 +48,7 @@ class EmbeddedQueue:
         self._wake(self.threads)  # look at once for jobs left from before
 
     def _loop(self) -> None:
-        idle = self.worker.queue_settings.idle_poll_s
+        idle = self.worker.settings.idle_poll_s
         while True:
             with self._cond:
                 if self._pending == 0 and not self._stopping:

@@ -9,7 +9,6 @@ from anyio import to_thread
 from fastapi import FastAPI
 
 from feynlab.grading.queue import GradingQueue
-from feynlab.grading.queue.config import QueueSettings
 from feynlab.grading.queue.runners import build_runner, close_runner
 
 log = logging.getLogger("feynlab.queue")
@@ -33,24 +32,22 @@ def _warm_in_background(runner: object) -> None:
 def build_queue(app: FastAPI) -> GradingQueue:
     """The embedded worker pool (with a runner) or the Celery producer, from the app's settings."""
     settings = app.state.settings
-    queue_settings: QueueSettings = app.state.queue_settings
     if settings.queue == "celery":
         from feynlab.grading.queue.celery_backend import CeleryQueue
 
-        return CeleryQueue(settings=settings, queue_settings=queue_settings)
+        return CeleryQueue(settings=settings)
     from feynlab.grading.queue.embedded import EmbeddedQueue
     from feynlab.grading.queue.worker import GradingWorker
 
     runner = getattr(app.state, "runner", None)
     if runner is None:
-        runner = build_runner(settings, queue_settings.runner_factory)
+        runner = build_runner(settings, settings.runner_factory)
         app.state.runner = runner
         app.state.owns_runner = True
         if getattr(app.state, "warm_sandbox", False):  # `feynlab serve`; tests start it lazily
             _warm_in_background(runner)
     worker = GradingWorker(
         settings=settings,
-        queue_settings=queue_settings,
         factory=app.state.sessionmaker,
         runner=runner,
         sink=app.state.outcome_sink,
@@ -83,8 +80,7 @@ async def stop_queue(app: FastAPI) -> None:
 
 
 def install(app: FastAPI) -> None:
-    """Give the app its queue settings and start/stop hooks (called by create_app)."""
-    app.state.queue_settings = QueueSettings()  # type: ignore[call-arg]  # from the env
+    """Give the app its queue's start/stop hooks (called by create_app)."""
     app.state.queue = None
     app.state.queue_users = 0
     app.state.on_start.append(start_queue)

@@ -16,7 +16,6 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 
 from feynlab.grading.queue import jobs
-from feynlab.grading.queue.config import QueueSettings
 from feynlab.grading.queue.jobs import Claim
 from feynlab.grading.queue.runners import Runner
 from feynlab.grading.queue.sink import EventSink, OutcomeSink, Started
@@ -44,7 +43,6 @@ class GradingWorker:
         self,
         *,
         settings: Settings,
-        queue_settings: QueueSettings,
         factory: sessionmaker[Session],
         runner: Runner,
         sink: OutcomeSink,
@@ -52,7 +50,6 @@ class GradingWorker:
         on_requeue: Callable[[list[int]], None] = lambda ids: None,
     ) -> None:
         self.settings = settings
-        self.queue_settings = queue_settings
         self.factory = factory
         self.runner = runner
         self.sink = sink
@@ -92,7 +89,7 @@ class GradingWorker:
     def process(self, claim: Claim, started: Started) -> None:
         """Run a claimed, started job and store its outcome, or queue it again after a fault of
         ours (the one retry rule: ``fault == platform``, at most ``job_max_attempts`` starts)."""
-        limit = self.queue_settings.job_max_attempts
+        limit = self.settings.job_max_attempts
         kind = "run" if started.is_run else "verdict"
         if claim.attempts > limit:  # the workers running it died: do not run it once more
             outcome = platform_fault(STOPPED_TOO_OFTEN.format(n=claim.attempts - 1), kind=kind)
@@ -189,7 +186,7 @@ class Maintenance:
             self._thread.join(timeout=5)
 
     def tick(self) -> None:
-        lease = self.worker.queue_settings.job_lease_s
+        lease = self.worker.settings.job_lease_s
         with self.worker.factory() as db:
             jobs.heartbeat(db=db, tokens=self.worker.held)
             taken = jobs.reap(db=db, lease_s=lease, me=self.worker.identity)
@@ -203,7 +200,7 @@ class Maintenance:
             self.alive_file.touch()
 
     def _loop(self) -> None:
-        interval = max(0.2, self.worker.queue_settings.job_lease_s / 3)
+        interval = max(0.2, self.worker.settings.job_lease_s / 3)
         while not self._stop.wait(interval):
             try:
                 self.tick()

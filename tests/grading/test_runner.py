@@ -1,0 +1,47 @@
+"""The runner with the real sandbox: it grades once and reports whose fault; it never retries."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from typing import Any
+
+import pytest
+
+from feynlab.grading.runner import Runner
+from feynlab.grading.verdicts import Fault
+from tests.sandbox.conftest import SOLUTION, exercise, runner, sandbox_settings  # noqa: F401
+
+pytestmark = pytest.mark.sandbox
+
+
+def test_a_zygote_dying_mid_grading_is_a_platform_fault_after_one_run(
+    runner: Runner,  # noqa: F811
+    exercise,  # noqa: F811
+) -> None:
+    printed: list[str] = []
+
+    def on_event(event: dict[str, Any]) -> None:
+        if event.get("type") == "stdout":
+            printed.append(event["text"])
+
+    zygote = runner.sandbox.zygote_pid()
+
+    def kill_when_started() -> None:
+        deadline = time.monotonic() + 30
+        while not any("STARTED" in text for text in printed) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        os.kill(zygote, signal.SIGKILL)
+
+    killer = threading.Thread(target=kill_when_started)
+    killer.start()
+    code = 'print("STARTED", flush=True)\nimport time\ntime.sleep(20)\n' + SOLUTION
+    verdict = runner.grade(exercise=exercise, code=code, on_event=on_event)
+    killer.join()
+    assert (verdict.status, verdict.fault) == ("infra-error", Fault.platform), verdict
+    assert "not in your code" in verdict.feedback
+    assert sum(text.count("STARTED") for text in printed) == 1  # the runner did not run it again
+    again = runner.grade(exercise=exercise, code=SOLUTION)  # a fresh zygote takes over
+    assert (again.status, again.fault) == ("passed", Fault.learner)
