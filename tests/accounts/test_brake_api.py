@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from feynlab.settings import Settings
 from tests.conftest import PASSWORD
 
-DELAY_S = 0.6
+DELAY_S = 2.0  # well above a login's own cost on a loaded machine
 
 
 @pytest.fixture
