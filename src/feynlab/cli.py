@@ -52,8 +52,11 @@ def serve(
     from feynlab import db
     from feynlab.accounts.service import ensure_demo_users
     from feynlab.app import create_app
+    from feynlab.sandbox import exposure
 
     settings = get_settings()
+    if (problem := exposure.check(settings)) is not None:
+        fail(problem, code=1)
     db.upgrade(settings.database_url)
     if settings.demo_users:
         with db.session_factory(db.engine_for(settings.database_url))() as session:
@@ -173,9 +176,12 @@ def worker(
     from feynlab.grading.queue.celery_backend import run_worker
     from feynlab.grading.queue.runners import build_runner, close_runner
     from feynlab.grading.queue.worker import GradingWorker
+    from feynlab.sandbox import exposure
     from feynlab.submissions.sink import SubmissionSink
 
     settings = get_settings()
+    if (problem := exposure.check(settings)) is not None:
+        fail(problem, code=1)
     if concurrency is not None:
         settings = settings.model_copy(update={"workers": max(1, concurrency)})
     db.upgrade(settings.database_url)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 ROOT = Path("/sys/fs/cgroup")
 CONTROLLERS = ("memory", "pids")
+RESIDUAL_MB = 16  # what a slot may keep charged between runs (kernel bookkeeping)
 OWNED = re.compile(r"^feynlab-(\d+)-[0-9a-f]{8}$")
 
 log = logging.getLogger(__name__)
@@ -165,6 +166,25 @@ class CgroupSlots:
                     os.kill(int(pid), signal.SIGKILL)
         log.error("cgroup slot %d still held processes after its run; they were killed", slot)
         return self.wait_empty(slot)
+
+    def charged_mb(self, slot: int) -> float:
+        """Memory still charged to the slot (0 without the memory controller)."""
+        if not self.has_memory:
+            return 0.0
+        return int((self.slot_dir("memory", slot) / "memory.usage_in_bytes").read_text()) / 2**20
+
+    def reclaim(self, slot: int, *, timeout_s: float = 2.0) -> bool:
+        """After a run left the slot: wait for what its namespaces held (tmpfs pages) to be
+        freed and reclaim the rest (page cache), so that the next run gets its whole limit.
+        False when more than ``RESIDUAL_MB`` is still charged: the slot must not be reused."""
+        deadline = time.monotonic() + timeout_s
+        while self.charged_mb(slot) > RESIDUAL_MB:
+            if time.monotonic() > deadline:
+                return False
+            with contextlib.suppress(OSError):
+                _write(self.slot_dir("memory", slot) / "memory.force_empty", "0")
+            time.sleep(0.01)
+        return True
 
     @staticmethod
     def _oom_kills(d: Path) -> int:

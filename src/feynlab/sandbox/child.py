@@ -29,6 +29,8 @@ LEARNER_UID = 1000
 DATA_DIR = "/data"  # the public data folder, read-only
 MAX_REQUEST = 64 * 1024
 STACK_BYTES = 64 * 1024 * 1024  # deep recursion ends in a crash, not in swallowed memory
+DEVPTS_OPTS = "newinstance,ptmxmode=0666,mode=0620"
+SHM_MB = 64  # the run's own /dev/shm (multiprocessing's semaphores, small shared buffers)
 ENV = {
     "HOME": WORK_DIR,
     "TMPDIR": "/tmp",
@@ -145,6 +147,11 @@ def _isolate_filesystem(limits: dict[str, Any]) -> None:
     ns.mount("tmpfs", "/tmp", "tmpfs", flags, tmpfs_opts)
     ns.mount("proc", "/proc", "proc", flags | ns.MS_NOEXEC)
     ns.mount("tmpfs", PRIVATE_DIR, "tmpfs", flags | ns.MS_NOEXEC | ns.MS_RDONLY, "size=4k")
+    # bwrap's /dev (and its shm and pts) belongs to the zygote, shared by every run: each run
+    # gets its own, gone with the run's mount namespace, and the rest of /dev is read-only.
+    ns.mount("tmpfs", "/dev/shm", "tmpfs", flags | ns.MS_NOEXEC, f"size={SHM_MB}m,mode=1777")
+    ns.mount("devpts", "/dev/pts", "devpts", ns.MS_NOSUID | ns.MS_NOEXEC, DEVPTS_OPTS)
+    ns.remount_read_only("/dev")
 
 
 def _learner(
@@ -175,6 +182,11 @@ def _learner(
     os.environ.clear()
     os.environ.update(ENV, HOME=work, TMPDIR=work if not isolate else "/tmp")
     from feynlab.sandbox import harness
+
+    if isolate:
+        from feynlab.sandbox import seccomp
+
+        seccomp.install()  # the last step before learner code: setup itself needs mount/unshare
 
     harness.main(
         channel_fd=3,

@@ -25,6 +25,8 @@ MS_RDONLY = 0x1
 MS_NOSUID = 0x2
 MS_NODEV = 0x4
 MS_NOEXEC = 0x8
+MS_REMOUNT = 0x20
+MS_BIND = 0x1000
 MS_REC = 0x4000
 MS_PRIVATE = 0x40000
 
@@ -59,6 +61,12 @@ def mount(source: str, target: str, fstype: str | None, flags: int, data: str = 
         ),
         f"mount {target}",
     )
+
+
+def remount_read_only(target: str) -> None:
+    """Make one mount read-only, keeping the flags a less privileged namespace may not drop."""
+    kept = os.statvfs(target).f_flag & (MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    mount("none", target, None, MS_REMOUNT | MS_BIND | MS_RDONLY | kept)
 
 
 def prctl(option: int, arg: int) -> None:
@@ -113,4 +121,6 @@ def probe() -> str | None:
             "Enable unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1, "
             "user.max_user_namespaces > 0) or give the container the needed rights."
         )
-    return None
+    from feynlab.sandbox import seccomp
+
+    return seccomp.probe()

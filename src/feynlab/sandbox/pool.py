@@ -21,12 +21,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from feynlab.sandbox import exposure
 from feynlab.sandbox.cgroups import CgroupSlots
 from feynlab.sandbox.child import PRIVATE_DIR
 from feynlab.sandbox.limits import RunLimits
 from feynlab.sandbox.namespaces import probe
 from feynlab.sandbox.run import EventSink, LiveRun
-from feynlab.sandbox.zygote_process import Bind, ZygoteProcess
+from feynlab.sandbox.zygote_process import Bind, ZygoteProcess, sandbox_view
 from feynlab.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,12 @@ class Sandbox:
             self.slots.put(i)
         public = self.settings.data_dir / "public"
         self.data_dir: Path | None = public if public.is_dir() else None
+        if self.isolate:
+            view = [b.source for b in sandbox_view(self.data_dir)]
+            problem = exposure.refusal(self.settings.data_dir / "hidden", view)
+            if problem is not None:
+                self.cgroups.close()
+                raise SandboxUnavailable(problem)
         self._lock = threading.Lock()
         self._zygote: ZygoteProcess | None = None
         self._successor: concurrent.futures.Future[ZygoteProcess] | None = None
@@ -188,6 +195,13 @@ class Sandbox:
                         live.outcome.max_rss_mb = usage.max_memory_mb
                     live.outcome.oom = live.outcome.oom or usage.oom_killed
                     if self.cgroups.dirs and not self.cgroups.empty(slot):
+                        retire_slot = True
+                    elif not self.cgroups.reclaim(slot):
+                        log.error(
+                            "cgroup slot %d still holds %.0f MB after its run",
+                            slot,
+                            self.cgroups.charged_mb(slot),
+                        )
                         retire_slot = True
                     if "work_dir" in request:  # unsafe mode: the run's folder on the host
                         shutil.rmtree(request["work_dir"], ignore_errors=True)

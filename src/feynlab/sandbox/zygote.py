@@ -19,6 +19,8 @@ import socket
 import sys
 from typing import Any
 
+from feynlab.sandbox import seccomp
+
 MAX_MESSAGE = 64 * 1024
 FDS_PER_RUN = 4  # stdout, stderr, judge channel, status
 
@@ -156,6 +158,8 @@ def main() -> None:
     # Learner runs must not inherit a pending SIGCHLD disposition or our stdin.
     os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
     warm_imports()
+    if isolate:
+        seccomp.prepare()  # compiled once here; each run only loads it
     sock = socket.socket(fileno=fd)
     serve(sock, isolate=isolate, spare_count=spare_count)
 

@@ -3,9 +3,10 @@
 The zygote runs under ``bwrap --unshare-all`` as an unprivileged host user: when Feynlab runs as
 root, a private mount namespace first stages every read-only source (the interpreter may live
 under a root-only home) and ``setpriv`` drops to ``settings.sandbox_uid`` before ``bwrap``.
-Its root is read-only: /usr, the Python installation, the virtualenv, Feynlab's own package,
-the public data folder at /data, and the cgroup slots under /run/feynlab (hidden again from
-each run).
+Its root is read-only and holds only an allow-list: the system's shared libraries, locale and
+time zones (never the rest of /usr: Debian keeps datasets, published test labels included,
+under /usr/share), the Python installation, the virtualenv, Feynlab's own package, the public
+data folder at /data, and the cgroup slots under /run/feynlab (hidden again from each run).
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ from __future__ import annotations
 import array
 import json
 import os
+import platform
 import shutil
 import socket
 import subprocess
 import sys
+import sysconfig
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -65,14 +68,47 @@ def _shadowed(path: str) -> bool:
     return any(path == top or path.startswith(top + "/") for top in SHADOWED)
 
 
+def system_binds() -> list[Bind]:
+    """The parts of /usr that Python and the ML stack load at run time."""
+    multiarch = sysconfig.get_config_var("MULTIARCH") or f"{platform.machine()}-linux-gnu"
+    paths = [
+        f"/usr/lib/{multiarch}",  # shared libraries (Debian's layout)
+        "/usr/lib64",  # the dynamic loader; every library on Red Hat's layout
+        "/usr/lib/locale",
+        "/usr/share/zoneinfo",
+        "/usr/sbin/ldconfig",  # ctypes.util.find_library asks it
+    ]
+    return [Bind(p, p) for p in paths if os.path.exists(p) and not os.path.islink(p)]
+
+
+def _python_under_usr(prefix: str) -> list[Bind]:
+    """A Python installed under /usr (Debian's, or /usr/local): its own files, not the tree."""
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    paths = [
+        f"{prefix}/lib/{version}",
+        f"{prefix}/lib/python3/dist-packages",
+        os.path.realpath(getattr(sys, "_base_executable", sys.executable)),
+        *(
+            str(p)
+            for p in Path(sysconfig.get_config_var("LIBDIR") or "/nonexistent").glob(
+                f"lib{version}*.so*"
+            )
+        ),
+    ]
+    return [Bind(p, p) for p in dict.fromkeys(paths) if os.path.exists(p)]
+
+
 def python_binds() -> list[Bind]:
     """What learner code needs to import the ML stack and Feynlab, read-only."""
     src = str(Path(feynlab.__file__).resolve().parents[1])
     named = {"base": sys.base_prefix, "venv": sys.prefix, "src": src}
-    binds = [Bind("/usr", "/usr")]
+    binds = system_binds()
     for name, p in sorted(named.items(), key=lambda item: item[1]):
         nested = any(p.startswith(q + "/") for q in named.values())
-        if nested or p.startswith("/usr/") or any(b.source == p for b in binds):
+        if nested or any(b.source == p or p.startswith(b.source + "/") for b in binds):
+            continue
+        if name == "base" and (p == "/usr" or p.startswith("/usr/")):
+            binds.extend(_python_under_usr(p))
             continue
         if _shadowed(p) and name == "base":
             raise ZygoteError(f"the Python installation {p} lies where the sandbox mounts others")
@@ -83,6 +119,14 @@ def python_binds() -> list[Bind]:
     for extra in ("/etc/ld.so.cache", "/etc/fonts", "/etc/localtime"):
         if os.path.exists(extra):
             binds.append(Bind(extra, extra))
+    return binds
+
+
+def sandbox_view(data_dir: Path | None) -> list[Bind]:
+    """Every host file and folder a run can read: the Python binds and the public data."""
+    binds = python_binds()
+    if data_dir is not None:
+        binds.append(Bind(str(data_dir), DATA_DIR))
     return binds
 
 
@@ -152,9 +196,7 @@ class ZygoteProcess:
         zygote_cmd = ["-m", "feynlab.sandbox.zygote", str(fd), "1" if isolate else "0", str(spares)]
         python = sys.executable
         if isolate:
-            binds = [*python_binds(), *cgroup_binds]
-            if data_dir is not None:
-                binds.append(Bind(str(data_dir), DATA_DIR))
+            binds = [*sandbox_view(data_dir), *cgroup_binds]
             if os.geteuid() == 0:
                 cmd = self._staged(binds, data_dir, python, sandbox_uid)
             else:
