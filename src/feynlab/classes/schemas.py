@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Literal
+from datetime import UTC, date, datetime
+from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    model_validator,
+)
 
 from feynlab.submissions.schemas import GradebookRow, LearnerRef, SubmissionSummary
 
 ClassRoleName = Literal["instructor", "ta", "learner"]
 LatePolicyName = Literal["none", "penalty", "closed"]
 GradeRuleName = Literal["best", "last"]
-Slug = Field(min_length=1, max_length=100, pattern=r"^[a-z0-9][a-z0-9-]*$")
+# A time given with any zone, kept in UTC from the moment it arrives.
+UTCTime = Annotated[AwareDatetime, AfterValidator(lambda value: value.astimezone(UTC))]
 
 
 class ClassCreate(BaseModel):
@@ -66,8 +75,8 @@ class AssignmentCreate(BaseModel):
     title: str = Field(min_length=1, max_length=200)
     course: str = Field(min_length=1, max_length=100)
     exercises: list[str] = Field(min_length=1, max_length=50)
-    opens_at: AwareDatetime = Field(description="With a time zone; stored in UTC.")
-    due_at: AwareDatetime
+    opens_at: UTCTime = Field(description="With a time zone; stored in UTC.")
+    due_at: UTCTime
     late_policy: LatePolicyName = "none"
     penalty_per_day: float = Field(0.0, ge=0.0, le=1.0, description="Share of the score.")
     grade_rule: GradeRuleName = "best"
@@ -95,7 +104,7 @@ class AssignmentRead(BaseModel):
 
 
 class ExtensionSet(BaseModel):
-    due_at: AwareDatetime
+    due_at: UTCTime
 
 
 class ExtensionRead(BaseModel):
