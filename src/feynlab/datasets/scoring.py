@@ -10,12 +10,13 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from feynlab.datasets.service import load_hidden, load_public
+from feynlab.datasets.service import load_hidden, load_public, load_test_inputs
 
 
 @dataclass(frozen=True)
 class GradingData:
-    """Training images and labels as the learner gets them, test images, hidden test labels."""
+    """Training images and labels as the learner gets them; the hidden test images and labels
+    (the grader sends a drawn view of the images, never the labels)."""
 
     x_train: np.ndarray  # float32 (n, 28, 28) in [0, 1]
     y_train: np.ndarray  # int64 (n,)
@@ -27,10 +28,11 @@ class GradingData:
 def grading_data(name: str, data_dir: Path) -> GradingData:
     """Cached per process: a grader runs many times and the conversion costs ~0.3 s."""
     public = load_public(name, data_dir=data_dir)
+    x_test = load_test_inputs(name, data_dir=data_dir)
     arrays = GradingData(
         x_train=np.asarray(public["x_train"], dtype=np.float32) / np.float32(255),
         y_train=np.asarray(public["y_train"], dtype=np.int64),
-        x_test=np.asarray(public["x_test"], dtype=np.float32) / np.float32(255),
+        x_test=np.asarray(x_test, dtype=np.float32) / np.float32(255),
         y_test=np.asarray(load_hidden(name, data_dir=data_dir), dtype=np.int64),
     )
     for array in (arrays.x_train, arrays.y_train, arrays.x_test, arrays.y_test):

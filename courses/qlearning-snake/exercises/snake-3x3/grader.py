@@ -1,7 +1,10 @@
 """Train the learner's agent inside the sandbox for 30 s, then play its policy in the trusted
-Snake environment out here (observations go in, actions come back) and record every game."""
+Snake environment out here (observations go in, actions come back) and record every game.
 
-import secrets
+The training environment seeds itself inside the sandbox; the evaluation games are seeded from
+the judge's view seed, drawn on the trusted side and never sent in: nothing the learner can read
+tells what the evaluation games will be."""
+
 import time
 from pathlib import Path
 
@@ -21,8 +24,9 @@ STEP_TIMEOUT_S = 2.0
 
 
 def grade(judge):
-    seed = secrets.randbelow(2**31 - GAMES)
-    env = judge.new("feynlab.envs.snake:SnakeEnv", SIZE, seed=seed)
+    # the evaluation games' seeds: independent of training, too many to search, < 2**53 (JSON)
+    seed = int(judge.rng.integers(2**52 - GAMES))
+    env = judge.new("feynlab.envs.snake:SnakeEnv", SIZE)
     started = time.monotonic()
     policy = judge.call("train", env, TRAIN_SECONDS, timeout_s=TRAIN_SECONDS + GRACE_SECONDS + 10)
     took = time.monotonic() - started
@@ -53,8 +57,8 @@ def grade(judge):
     feedback = against_bar("win rate", rate, BAR)
     feedback += (
         f" Your agent won {wins} of {GAMES} games (95% interval {low:.3f} to {high:.3f}); "
-        f"it died in {deaths} and went hungry too long in {hungry}. Evaluation seed {seed}; "
-        "every game can be replayed."
+        f"it died in {deaths} and went hungry too long in {hungry}. Every game can be "
+        "replayed."
     )
     if rate < BAR:
         feedback += (
@@ -72,8 +76,8 @@ def grade(judge):
             "ci_high": high,
             "games": GAMES,
             "train_s": round(took, 2),
-            "seed": seed,
         },
+        staff_metrics={"evaluation_seed": seed, "wins": wins},
         feedback=feedback,
         artifacts={"snake_games": [game.to_dict() for game in games]},
     )

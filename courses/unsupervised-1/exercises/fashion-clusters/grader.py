@@ -1,5 +1,8 @@
-"""Run the learner's clustering inside the sandbox on unlabeled images; score the clusters
-against the hidden test labels here, outside it (best one-to-one matching, Hungarian)."""
+"""Run the learner's clustering inside the sandbox on unlabeled images: the training images and
+a test view drawn here, on the trusted side (a random subset of the hidden test images, shuffled,
+with a little noise). Score the clusters against the hidden labels outside (best one-to-one
+matching, Hungarian): coarsely on one part for the feedback, exactly on the other for the
+decision (docs/grading-integrity.md)."""
 
 from pathlib import Path
 
@@ -7,16 +10,20 @@ import numpy as np
 import yaml
 
 from feynlab.datasets.scoring import clustering_accuracy, grading_data
-from feynlab.grading.result import Result, against_bar, check_array, fail
+from feynlab.datasets.view import coarse, draw_view, percent, view_block
+from feynlab.grading.result import Result, check_array, fail
 
-BAR = yaml.safe_load(Path(__file__).with_name("exercise.yaml").read_text())["pass"]["at_least"]
+EXERCISE = Path(__file__).with_name("exercise.yaml")
+BAR = yaml.safe_load(EXERCISE.read_text())["pass"]["at_least"]
+VIEW = view_block(EXERCISE)
 K = 10
 
 
 def grade(judge):
     data = grading_data("fashion-mnist", judge.public_dir.parent)
-    clusters = judge.call("cluster_images", data.x_train, data.x_test)
-    problem = check_array(clusters, name="cluster_images", shape=(len(data.x_test),), kind="iu")
+    view = draw_view(data.x_test, data.y_test, block=VIEW, rng=judge.rng)
+    clusters = judge.call("cluster_images", data.x_train, view.x)
+    problem = check_array(clusters, name="cluster_images", shape=(len(view.x),), kind="iu")
     if problem:
         return fail(problem + " Return one integer cluster id (0 to 9) per test image.")
     if clusters.min() < 0 or clusters.max() >= K:
@@ -25,24 +32,40 @@ def grade(judge):
             "they must lie between 0 and 9 (ten clusters)."
         )
     used = len(np.unique(clusters))
-    value = clustering_accuracy(clusters, data.y_test, K)
-    feedback = against_bar("clustering accuracy", value, BAR)
-    feedback += (
-        " (Each of your clusters was matched to the garment class it fits best, one to one, "
-        f"and the share of test images in their matched class was counted. You used {used} "
-        "of the 10 cluster ids.)"
+    decided = clustering_accuracy(clusters[view.decide], view.y[view.decide], K)
+    reported = clustering_accuracy(clusters[view.report], view.y[view.report], K)
+    shown = coarse(reported, VIEW.report_step)
+    passed = decided >= BAR
+    feedback = (
+        f"Your clustering accuracy is about **{percent(shown)}** on {int(view.report.sum()):,} "
+        "test images drawn afresh for this grading. (Each of your clusters was matched to the "
+        "garment class it fits best, one to one, and the share of images in their matched "
+        f"class was counted. You used {used} of the 10 cluster ids.) On a second set of "
+        f"{int(view.decide.sum()):,} images, never reported, it "
+        + (f"reached the bar of {percent(BAR)}: passed. Well done!" if passed else "")
+        + ("" if passed else f"stayed below the bar of {percent(BAR)}.")
     )
     if used < K:
         feedback += (
             " Some ids are never used, so some classes cannot be matched at all: ask your "
             "clustering for 10 clusters."
         )
-    elif value < BAR:
+    elif not passed:
         feedback += (
             " Compress the images first (an autoencoder's codes, or PCA) and cluster the "
             "codes with a Gaussian mixture with several starts (`n_init`); check that the "
             "autoencoder's loss goes down while it trains."
         )
     return Result(
-        score=value, metrics={"accuracy": value, "clusters_used": used}, feedback=feedback
+        score=shown,
+        passed=passed,
+        metrics={"accuracy": shown, "clusters_used": used},
+        feedback=feedback,
+        staff_metrics={
+            "accuracy": decided,
+            "decided_accuracy": decided,
+            "reported_accuracy": reported,
+            "view_accuracy": clustering_accuracy(clusters, view.y, K),
+        },
+        predictions={"items": view.items.tolist(), "predicted": clusters.tolist()},
     )
