@@ -19,6 +19,7 @@ from feynlab import db as database
 from feynlab.accounts import router as accounts_router
 from feynlab.authoring import router as authoring_router
 from feynlab.classes import router as classes_router
+from feynlab.classes.privacy import router as privacy_router
 from feynlab.courses import router as courses_router
 from feynlab.courses.registry import index_courses_on_start
 from feynlab.deps import get_current_user
@@ -152,6 +153,7 @@ def include_api(app: FastAPI) -> None:
         (classes_router.router, login),
     ):
         app.include_router(router, prefix="/api", dependencies=dependencies)
+        (privacy_router, login),
 
 
 def mount_frontend(app: FastAPI, dist: Path) -> None:

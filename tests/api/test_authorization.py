@@ -51,6 +51,8 @@ ACCESS: dict[tuple[str, str], str] = {
     ("PUT", "/api/authoring/courses/{course}/files/{path}"): INSTRUCTOR,
     ("POST", "/api/authoring/preview-check"): INSTRUCTOR,
     ("POST", "/api/authoring/courses/{course}/exercises/{exercise}/try"): INSTRUCTOR,
+    ("GET", "/api/me/export"): LEARNER,
+    ("POST", "/api/me/delete"): LEARNER,  # the password confirms it (an empty body: a 422)
     ("GET", "/api/classes"): LEARNER,
     ("POST", "/api/classes"): LEARNER,  # a global instructor's; a learner gets a 403 inside
     ("POST", "/api/classes/join"): LEARNER,
