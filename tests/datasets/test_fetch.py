@@ -18,6 +18,7 @@ from feynlab.datasets import (
     load_hidden,
     load_public,
 )
+from feynlab.datasets.service import load_test_inputs
 from feynlab.datasets.sources import sha256_file
 
 
@@ -25,11 +26,12 @@ def test_shapes_and_dtypes(provisioned: tuple[Path, list[str]]) -> None:
     data_dir, _ = provisioned
     for name in DATASETS:
         public = load_public(name, data_dir=data_dir)
-        assert set(public) == {"x_train", "y_train", "x_test"}
+        assert set(public) == {"x_train", "y_train"}
         assert public["x_train"].shape == (60000, 28, 28)
         assert public["y_train"].shape == (60000,)
-        assert public["x_test"].shape == (10000, 28, 28)
         assert all(a.dtype == np.uint8 for a in public.values())
+        x_test = load_test_inputs(name, data_dir=data_dir)
+        assert x_test.shape == (10000, 28, 28) and x_test.dtype == np.uint8
         assert isinstance(public["x_train"], np.memmap)
         assert int(public["x_train"].max()) == 255
         assert np.bincount(public["y_train"], minlength=10).min() > 5000
@@ -76,18 +78,62 @@ def test_second_fetch_does_nothing(provisioned: tuple[Path, list[str]]) -> None:
     assert {p: p.stat().st_mtime_ns for p in data_dir.rglob("*.npy")} == before
 
 
-def test_hidden_labels_are_not_under_public(provisioned: tuple[Path, list[str]]) -> None:
+def test_the_test_set_is_not_under_public(provisioned: tuple[Path, list[str]]) -> None:
+    """What the sandbox mounts holds training data only: test images and labels are hidden."""
     data_dir, _ = provisioned
     public_files = {p.name for p in (data_dir / "public").rglob("*") if p.is_file()}
-    assert public_files == {"x_train.npy", "y_train.npy", "x_test.npy"}
+    assert public_files == {"x_train.npy", "y_train.npy"}
     assert stat.S_IMODE((data_dir / "hidden").stat().st_mode) == 0o700
     for name in DATASETS:
         assert (data_dir / "hidden" / name / "y_test.npy").is_file()
+        assert (data_dir / "hidden" / name / "x_test.npy").is_file()
+
+
+def _old_layout(data_dir: Path, name: str) -> Path:
+    """Put ``name``'s test images back where data folders provisioned before kept them."""
+    manifest = json.loads((data_dir / "manifest.json").read_text())
+    files = manifest["datasets"][name]["files"]
+    old = data_dir / "public" / name / "x_test.npy"
+    (data_dir / "hidden" / name / "x_test.npy").rename(old)
+    files[f"public/{name}/x_test.npy"] = files.pop(f"hidden/{name}/x_test.npy")
+    (data_dir / "manifest.json").write_text(json.dumps(manifest))
+    return old
+
+
+def test_fetch_moves_test_images_out_of_an_old_public_folder(
+    tmp_path: Path, fashion_dir: Path
+) -> None:
+    fetch(data_dir=tmp_path, log=lambda _: None, names=("fashion-mnist",), fashion_dir=fashion_dir)
+    old = _old_layout(tmp_path, "fashion-mnist")
+    lines: list[str] = []
+    # no source needed: the checksummed file is moved, not provisioned again
+    fetch(
+        data_dir=tmp_path, log=lines.append, names=("fashion-mnist",), fashion_dir=tmp_path / "no"
+    )
+    assert not old.exists()
+    assert "moved the test images out of the sandbox's view" in lines[0]
+    assert "nothing to do" in lines[1]
+    assert is_provisioned("fashion-mnist", data_dir=tmp_path)
+    assert load_test_inputs("fashion-mnist", data_dir=tmp_path).shape == (10000, 28, 28)
+
+
+def test_fetch_deletes_a_damaged_old_public_copy(tmp_path: Path, fashion_dir: Path) -> None:
+    fetch(data_dir=tmp_path, log=lambda _: None, names=("fashion-mnist",), fashion_dir=fashion_dir)
+    old = _old_layout(tmp_path, "fashion-mnist")
+    with old.open("r+b") as f:
+        f.seek(-1, os.SEEK_END)
+        f.write(b"\x07")
+    lines: list[str] = []
+    fetch(data_dir=tmp_path, log=lines.append, names=("fashion-mnist",), fashion_dir=fashion_dir)
+    assert not old.exists()
+    assert "deleted public/fashion-mnist/x_test.npy" in lines[0]
+    assert "provisioned 60000" in lines[1]
+    assert is_provisioned("fashion-mnist", data_dir=tmp_path)
 
 
 def test_damaged_output_is_provisioned_again(tmp_path: Path, fashion_dir: Path) -> None:
     fetch(data_dir=tmp_path, log=lambda _: None, names=("fashion-mnist",), fashion_dir=fashion_dir)
-    target = tmp_path / "public" / "fashion-mnist" / "x_test.npy"
+    target = tmp_path / "hidden" / "fashion-mnist" / "x_test.npy"
     with target.open("r+b") as f:
         f.seek(-1, os.SEEK_END)
         f.write(b"\x07")

@@ -184,8 +184,9 @@ def score_view(view: TestView, correct: np.ndarray, *, step: float) -> ViewScore
     )
 
 
-def view_feedback(score: ViewScore, *, what: str, bar: float) -> str:
-    """What the learner reads: the coarse reported figure, its interval, and the decision."""
+def view_feedback(score: ViewScore, *, what: str, bar: float, other_rules_met: bool = True) -> str:
+    """What the learner reads: the coarse reported figure, its interval, and the decision
+    (``other_rules_met`` False: the bar was reached but a rule of the exercise was not)."""
     shown = score.reported
     text = (
         f"Your {what} is about **{percent(shown['accuracy'])}** (95% interval "
@@ -194,7 +195,7 @@ def view_feedback(score: ViewScore, *, what: str, bar: float) -> str:
     )
     if score.decided >= bar:
         text += f"On a second set of {score.n_decide:,} images, never reported, it reached "
-        text += f"the bar of {percent(bar)}: passed. Well done!"
+        text += f"the bar of {percent(bar)}" + (": passed. Well done!" if other_rules_met else ".")
     else:
         text += f"On a second set of {score.n_decide:,} images, never reported, it stayed "
         text += f"below the bar of {percent(bar)}."

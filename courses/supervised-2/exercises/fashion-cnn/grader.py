@@ -111,7 +111,7 @@ def grade(judge):
     predicted = scores.argmax(axis=1)
     score = score_view(view, predicted == view.y, step=VIEW.report_step)
     passed = has_conv and score.decided >= BAR
-    feedback = view_feedback(score, what="test accuracy", bar=BAR)
+    feedback = view_feedback(score, what="test accuracy", bar=BAR, other_rules_met=has_conv)
     if not has_conv:
         feedback += (
             "\n\nBut we found **no convolutional layer** in your model, and this exercise is "
