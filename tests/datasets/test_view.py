@@ -50,7 +50,7 @@ def test_a_view_is_a_shuffled_subset_with_its_labels(
     assert not np.array_equal(view.items, np.sort(view.items))
     np.testing.assert_array_equal(view.y, y[view.items])
     assert view.decide.sum() == 300 and (view.report == ~view.decide).all()
-    assert view.x.dtype == np.float32 and 0 <= view.x.min() and view.x.max() <= 1
+    assert view.x.dtype == np.float32 and view.x.min() >= 0 and view.x.max() <= 1
 
 
 def test_no_image_of_a_view_has_a_published_hash(

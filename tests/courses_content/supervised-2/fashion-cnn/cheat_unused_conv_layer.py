@@ -3,7 +3,6 @@ dense network trained beside it: the layers it lists are not what computes its a
 
 import keras
 
-
 TRAINED = []  # the dense network that really answers
 
 
