@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import struct
 import time
 from typing import Any
@@ -10,6 +11,9 @@ from typing import Any
 import pytest
 
 from feynlab.grading.runner import Runner
+from feynlab.sandbox.learner_events import OUTPUT_INTERVAL_S, EventBudget
+
+from .conftest import ATTACKS
 
 pytestmark = pytest.mark.sandbox
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -136,3 +140,64 @@ def test_a_traceback_shows_only_the_learners_own_frames(runner: Runner) -> None:
     assert error.rstrip().endswith("ZeroDivisionError: division by zero")
     for platform in ("feynlab", "harness", "site-packages", "numpy/lib", "/home/learner"):
         assert platform not in error, error
+
+
+def _stored_bytes(events: Recorder) -> int:
+    """What the events would weigh as stored rows (strict JSON: NaN would raise here)."""
+    return sum(len(json.dumps(e, allow_nan=False)) for _, e in events.events)
+
+
+def test_a_progress_flood_is_cut_to_the_budget_with_a_note(runner: Runner) -> None:
+    events = Recorder()
+    result = runner.run_code(code=(ATTACKS / "progress_flood.py").read_text(), on_event=events)
+    assert result.status == "ok", result
+    budget = EventBudget()
+    progress = events.of("progress")
+    assert 10 <= len(progress) <= budget.burst + budget.rate_per_s * result.duration_s + 5
+    assert len(events.events) <= budget.max_events
+    assert _stored_bytes(events) < 1024 * 1024
+    notes = [e["text"] for _, e in events.of("stderr") if "not shown" in e["text"]]
+    assert len(notes) == 1 and "fewer epochs" in notes[0]
+    assert "not shown" in result.output
+
+
+def test_fake_pngs_are_not_stored(runner: Runner) -> None:
+    events = Recorder()
+    result = runner.run_code(code=(ATTACKS / "fake_pngs.py").read_text(), on_event=events)
+    assert result.status == "ok", result
+    assert events.of("figure") == []
+    assert _stored_bytes(events) < 64 * 1024
+
+
+def test_many_small_prints_arrive_in_few_events(runner: Runner) -> None:
+    code = "for i in range(20_000):\n    print(i, flush=True)\n"
+    events = Recorder()
+    result = runner.run_code(code=code, on_event=events)
+    assert result.status == "ok", result
+    stdout = events.of("stdout")
+    assert "".join(e["text"] for _, e in stdout) == "".join(f"{i}\n" for i in range(20_000))
+    assert len(stdout) <= result.duration_s / OUTPUT_INTERVAL_S + 5, len(stdout)
+
+
+KERAS_NAN = """
+import numpy as np
+import keras
+
+x = np.full((32, 4), np.nan, dtype="float32")
+y = np.zeros(32, dtype="float32")
+model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+model.compile(optimizer="sgd", loss="mse")
+history = model.fit(x, y, epochs=2, batch_size=16, verbose=0)
+print("loss", history.history["loss"][-1])
+"""
+
+
+def test_a_nan_loss_is_a_gap_in_the_chart_not_an_error(runner: Runner) -> None:
+    events = Recorder()
+    result = runner.run_code(code=KERAS_NAN, on_event=events)
+    assert result.status == "ok", result
+    assert "loss nan" in result.output
+    epoch_ends = [e for _, e in events.of("progress") if e["batch"] is None]
+    assert [e["epoch"] for e in epoch_ends] == [1, 2]
+    assert all(e["logs"]["loss"] is None for e in epoch_ends)
+    _stored_bytes(events)  # every event is strict JSON (PostgreSQL's json refuses NaN)

@@ -9,6 +9,7 @@ import pytest
 from feynlab.grading.exercise import GradableExercise, PassBar
 from feynlab.grading.judge import ALLOWED_OBJECTS
 from feynlab.grading.runner import Runner
+from feynlab.grading.verdicts import Fault
 
 pytestmark = pytest.mark.sandbox
 
@@ -114,10 +115,12 @@ def test_a_grader_asking_for_a_disallowed_object_is_the_authors_fault(
         "    return judge.new('subprocess:Popen', ['touch', '/tmp/feynlab-pwned'])\n"
     )
     verdict = runner.grade(exercise=_exercise(tmp_path, grader), code=LEARNER)
-    assert verdict.status == "infra-error"
-    assert (verdict.error or "").startswith("grader:")
-    assert "subprocess:Popen is not an object graders may create" in (verdict.error or "")
-    assert "course author" in verdict.feedback
+    assert verdict.status == "infra-error" and verdict.fault == Fault.author
+    assert verdict.staff is not None
+    assert "subprocess:Popen is not an object graders may create" in (
+        verdict.staff.grader_traceback or ""
+    )
+    assert "not yours" in verdict.feedback
     assert not Path("/tmp/feynlab-pwned").exists()
 
 

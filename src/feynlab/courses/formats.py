@@ -68,6 +68,7 @@ class Limits(_Strict):
     memory_mb: int | None = Field(default=None, gt=0, le=65_536)
     pids: int | None = Field(default=None, ge=1, le=4096)
     output_kb: int | None = Field(default=None, ge=1, le=102_400)
+    reply_mb: int | None = Field(default=None, ge=1, le=1024)  # largest answer, MiB
 
 
 class ViewBlock(_Strict):

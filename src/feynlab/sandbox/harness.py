@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import io
+import math
 import os
 import random
 import socket
@@ -23,11 +24,26 @@ import keras
 import matplotlib.pyplot as plt
 import numpy as np
 
-from feynlab.sandbox.protocol import ChannelClosed, Decoder, encode, recv_frame, send_frame
+from feynlab.sandbox.protocol import (
+    MAX_HEADER_BYTES,
+    ChannelClosed,
+    Decoder,
+    encode,
+    frame_header,
+    recv_frame,
+    send_encoded,
+    send_frame,
+)
 
 MAX_FIGURES = 20
 MAX_INPUT_BYTES = 1 << 34  # the grader is trusted; this only guards against a bug
-PROGRESS_INTERVAL_S = 0.2
+MAX_INPUT_HEADER_BYTES = 1 << 28
+MAX_ERROR_CHARS = 16_000
+PROGRESS_INTERVAL_S = 0.25
+
+
+class TooLargeToSend(ValueError):
+    """A returned value whose description would not fit in one message to the grader."""
 
 
 class Harness:
@@ -103,11 +119,28 @@ class Harness:
         return module
 
     def error_reply(self, exc: BaseException) -> dict[str, Any]:
-        return {
-            "ok": False,
-            "error": learner_traceback(exc, self.filename),
-            "exc_type": type(exc).__name__,
-        }
+        error = learner_traceback(exc, self.filename)
+        if len(error) > MAX_ERROR_CHARS:  # the grader reads small headers only
+            half = MAX_ERROR_CHARS // 2
+            error = error[:half] + "\n[... cut ...]\n" + error[-half:]
+        return {"ok": False, "error": error, "exc_type": type(exc).__name__[:100]}
+
+    def send_value(self, value: Any) -> None:
+        """Reply with ``value``; one that cannot cross is the learner's error, said plainly."""
+        buffers: list[memoryview] = []
+        try:
+            header = {"kind": "reply", "ok": True, "value": self.encode_value(value, buffers)}
+            head = frame_header(header, buffers)
+            if len(head) > MAX_HEADER_BYTES:
+                raise TooLargeToSend(
+                    "the value returned is too large to send to the grader as a list, tuple or "
+                    "dict; return a NumPy array instead (for example np.array(values))"
+                )
+        except (OverflowError, ValueError, RecursionError) as exc:
+            self.send({"kind": "reply", **self.error_reply(exc)})
+            return
+        with self.lock:
+            send_encoded(self.sock, head, buffers)
 
     def answer(self, module: types.ModuleType | None, request: dict[str, Any], bufs: list) -> None:
         op = request.get("op")
@@ -116,7 +149,7 @@ class Harness:
         if op == "call":
             target = getattr(module, str(request["name"]), None)
             if not callable(target):
-                self.send({"kind": "reply", "ok": False, "missing": request["name"]})
+                self.send({"kind": "reply", "ok": False, "missing": str(request["name"])[:200]})
                 return
         elif op == "handle":
             target = self.handles[int(request["handle"])]
@@ -132,10 +165,7 @@ class Harness:
         except BaseException as exc:
             self.send({"kind": "reply", **self.error_reply(exc)})
             return
-        buffers: list[memoryview] = []
-        self.send(
-            {"kind": "reply", "ok": True, "value": self.encode_value(value, buffers)}, buffers
-        )
+        self.send_value(value)
 
 
 HARNESS: Harness | None = None
@@ -153,15 +183,14 @@ class ProgressCallback(keras.callbacks.Callback):
         if HARNESS is None:
             return
         params = self.params or {}
-        clean = {k: float(v) for k, v in (logs or {}).items() if np.isscalar(v) or np.ndim(v) == 0}
         HARNESS.event(
             {
                 "type": "progress",
                 "epoch": self.epoch + 1,
-                "epochs": params.get("epochs"),
+                "epochs": _count(params.get("epochs")),
                 "batch": batch,
-                "batches": params.get("steps"),
-                "logs": clean,
+                "batches": _count(params.get("steps")),
+                "logs": progress_logs(logs),
             }
         )
 
@@ -176,6 +205,24 @@ class ProgressCallback(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         self._send(None, logs)
+
+
+def progress_logs(logs: dict[str, Any] | None) -> dict[str, float | None]:
+    """Keras logs as the grader reads them: scalars only, NaN and infinities as null (a gap in
+    the chart: a NaN loss is shown, it does not break the run)."""
+    clean: dict[str, float | None] = {}
+    for name, value in list((logs or {}).items())[:32]:
+        if np.isscalar(value) or np.ndim(value) == 0:
+            try:
+                number = float(value)
+            except (TypeError, ValueError):
+                continue
+            clean[str(name)[:64]] = number if math.isfinite(number) else None
+    return clean
+
+
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
 def _install_hooks(harness: Harness) -> None:
@@ -223,7 +270,9 @@ def main(*, channel_fd: int, seed: int, threads: int, work_dir: str, data_dir: s
     module: types.ModuleType | None = None
     try:
         while True:
-            request, bufs = recv_frame(sock, max_buffer_bytes=MAX_INPUT_BYTES)
+            request, bufs = recv_frame(
+                sock, max_buffer_bytes=MAX_INPUT_BYTES, max_header_bytes=MAX_INPUT_HEADER_BYTES
+            )
             op = request.get("op")
             if op in ("run", "load"):
                 try:
@@ -231,7 +280,8 @@ def main(*, channel_fd: int, seed: int, threads: int, work_dir: str, data_dir: s
                     reply: dict[str, Any] = {"ok": True}
                 except SystemExit as exc:
                     code = exc.code
-                    reply = {"ok": code in (None, 0), "exit": code if isinstance(code, int) else 1}
+                    status = code if isinstance(code, int) and -(2**31) <= code < 2**31 else 1
+                    reply = {"ok": code in (None, 0), "exit": status}
                 except BaseException as exc:
                     reply = harness.error_reply(exc)
                 if op == "run":

