@@ -26,9 +26,9 @@ from feynlab.deps import get_current_user
 from feynlab.errors import AppError
 from feynlab.grading.queue.factory import install as install_queue
 from feynlab.grading.queue.runners import Runner
-from feynlab.progress import router as progress_router
 from feynlab.settings import Settings, get_settings
 from feynlab.submissions import router as submissions_router
+from feynlab.submissions import run_events
 from feynlab.submissions.sink import SubmissionSink
 
 log = logging.getLogger("feynlab")
@@ -66,6 +66,8 @@ def install_openapi(app: FastAPI) -> None:
             title=app.title, version=app.version, description=app.description, routes=app.routes
         )
         components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for name, sub in run_events.openapi_components().items():
+            components.setdefault(name, sub)
         components["ErrorOut"] = ErrorOut.model_json_schema(
             ref_template="#/components/schemas/{model}"
         )
@@ -147,7 +149,7 @@ def include_api(app: FastAPI) -> None:
         (accounts_router.private, []),
         (courses_router.public, []),
         (courses_router.private, login),
-        (progress_router.private, login),
+        (courses_router.progress_routes, login),
         (authoring_router.private, login),
         (submissions_router.instructor, login),
         (classes_router.router, login),

@@ -22,8 +22,8 @@ from feynlab.authoring.schemas import (
 from feynlab.authoring.trial import try_exercise
 from feynlab.courses import service as courses
 from feynlab.courses.registry import CourseRegistryDep
-from feynlab.deps import Instructor, SettingsDep
-from feynlab.grading.verdicts import Verdict
+from feynlab.deps import Instructor
+from feynlab.submissions.schemas import Accepted
 
 private = APIRouter(prefix="/authoring", tags=["authoring"])
 
@@ -83,27 +83,32 @@ def preview_check(
 
 
 class TrialOut(BaseModel):
-    solution: Verdict = Field(description="The reference solution's verdict (should pass).")
-    starter: Verdict = Field(description="The starter's verdict (should not pass).")
+    """Two gradings queued: follow each ``events_url``; the last event is the verdict."""
+
+    solution: Accepted = Field(description="The reference solution (should pass).")
+    starter: Accepted = Field(description="The starter (should not pass).")
 
 
-@private.post("/courses/{course}/exercises/{exercise}/try")
+@private.post("/courses/{course}/exercises/{exercise}/try", status_code=status.HTTP_202_ACCEPTED)
 def try_exercise_route(
     course: str,
     exercise: str,
     request: Request,
     registry: CourseRegistryDep,
-    settings: SettingsDep,
     user: Instructor,
 ) -> TrialOut:
-    """Grade the exercise's reference solution and starter through the real judge; waits for
-    both verdicts (minutes for the training exercises). Not counted in any progress."""
+    """Grade the exercise's reference solution and starter through the real judge, never
+    counted in any progress; returns at once, like a submission."""
     found = courses.get_exercise(registry=registry, user=user, course=course, exercise=exercise)
-    verdicts = try_exercise(
+    ids = try_exercise(
         factory=request.app.state.sessionmaker,
         queue=request.app.state.queue,
         user=user,
         exercise=found,
-        default_wall_s=settings.run_wall_s,
     )
-    return TrialOut.model_validate(verdicts)
+    return TrialOut(
+        **{
+            name: Accepted(id=sid, state="queued", events_url=f"/api/submissions/{sid}/events")
+            for name, sid in ids.items()
+        }
+    )

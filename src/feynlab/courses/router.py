@@ -18,12 +18,17 @@ from feynlab.courses.schemas import (
     ReloadedRead,
     SyllabusRead,
 )
-from feynlab.deps import CurrentUser, DbSession, Instructor, OptionalUser
+from feynlab.deps import CurrentUser, DbSession, Instructor, OptionalUser, RowId
 from feynlab.progress import service as progress
-from feynlab.progress.schemas import CourseProgressRead, LearnerCourseProgressRead
+from feynlab.progress.schemas import (
+    CourseProgressRead,
+    LearnerCourseProgressRead,
+    UserProgressRead,
+)
 
 public = APIRouter(prefix="/courses", tags=["courses"])
 private = APIRouter(prefix="/courses", tags=["courses"])
+progress_routes = APIRouter(prefix="/progress", tags=["progress"])
 
 Responses = dict[int | str, dict[str, Any]]
 _NOT_FOUND: Responses = {404: {"description": "No such course, lesson or exercise."}}
@@ -137,3 +142,27 @@ def course_progress(
     """Every learner's progress in the course (instructors)."""
     _, found = service.get_course(registry=registry, user=user, slug=course)
     return progress.learners_progress(db=db, course=found)
+
+
+# Progress across courses: here, with the courses the caller may see (the progress feature
+# computes it from course content and never imports the courses feature itself).
+@progress_routes.get("")
+def my_progress(registry: CourseRegistryDep, db: DbSession, user: CurrentUser) -> UserProgressRead:
+    """The caller's progress in every course they can see."""
+    visible = service.visible_courses(registry=registry, user=user)
+    return progress.user_progress(db=db, viewer=user, user_id=user.id, courses=visible)
+
+
+@progress_routes.get(
+    "/{user_id}",
+    responses={
+        403: {"description": "A learner asking for someone else."},
+        404: {"description": "No such user."},
+    },
+)
+def user_progress(
+    user_id: RowId, registry: CourseRegistryDep, db: DbSession, user: CurrentUser
+) -> UserProgressRead:
+    """A user's progress: instructors and admins may read anyone's, learners only their own."""
+    visible = service.visible_courses(registry=registry, user=user)
+    return progress.user_progress(db=db, viewer=user, user_id=user_id, courses=visible)

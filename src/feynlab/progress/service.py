@@ -5,14 +5,13 @@ from __future__ import annotations
 import functools
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import case, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from feynlab.accounts.models import Role, User
-from feynlab.courses.content import Course
 from feynlab.db import utcnow
 from feynlab.errors import Forbidden, NotFound
 from feynlab.progress.models import ExerciseProgress, LessonRead, QuizAnswer
@@ -23,6 +22,9 @@ from feynlab.progress.schemas import (
     LearnerRef,
     UserProgressRead,
 )
+
+if TYPE_CHECKING:  # the courses feature calls progress, never the other way round
+    from feynlab.courses.content import Course
 
 
 def _insert(db: Session, table: Any) -> Any:

@@ -41,7 +41,7 @@ SSE_DOC: Responses = {
         "description": "Server-Sent Events; each `data` is a JSON event with a `type` (queued, "
         "started, stdout, stderr, figure, progress, output-limit, verdict). Stored events carry "
         "their sequence number as the SSE id: reconnect with Last-Event-ID to resume.",
-        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        "content": {"text/event-stream": {"schema": {"$ref": "#/components/schemas/RunEvent"}}},
     },
     **ERRORS,
 }

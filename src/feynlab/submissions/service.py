@@ -121,12 +121,20 @@ def create(
     return submission, job
 
 
+# An author's trial is read (and streamed) like a submission; a run only as a run.
+_READ_AS = {
+    Kind.submission: {Kind.submission.value, Kind.trial.value},
+    Kind.run: {Kind.run.value},
+    Kind.trial: {Kind.trial.value},
+}
+
+
 def get(*, db: Session, user: User, submission_id: int, kind: Kind) -> Submission:
     """The submission, for its owner or staff; others get the same 404 as a missing one."""
     found = db.scalar(_BY_ID, {"sid": submission_id})
     if (
         found is None
-        or found.kind != kind.value
+        or found.kind not in _READ_AS[kind]
         or (found.user_id != user.id and not user.is_staff)
     ):
         noun = "submission" if kind == Kind.submission else "run"
