@@ -21,7 +21,7 @@ from feynlab import db as database
 from feynlab.grading.queue.celery_backend import make_celery
 from feynlab.settings import Settings
 from feynlab.submissions.models import Submission
-from tests.queue import procs
+from tests.grading.queue import procs
 from tests.submissions.helpers import SOLUTION, read_events, submit, wait_done
 
 REDIS_URL = os.environ.get("FEYNLAB_TEST_REDIS_URL")

@@ -16,7 +16,7 @@ from feynlab.progress.models import ExerciseProgress
 from feynlab.settings import Settings
 from feynlab.submissions import service
 from feynlab.submissions.models import Kind, Submission
-from tests.queue import procs
+from tests.grading.queue import procs
 from tests.submissions.helpers import SOLUTION
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.slow]
