@@ -9,6 +9,7 @@ import pytest
 
 from feynlab.courses.find import find_exercise
 from feynlab.grading.runner import Runner
+from feynlab.grading.verdicts import Fault
 
 from .conftest import COURSES_DIR, SLOW, WRONG_DIR, exercises, marked
 
@@ -35,6 +36,7 @@ def test_starter_fails(course_runner: Runner, target: str) -> None:
         course_runner, target, COURSES_DIR / target.replace("/", "/exercises/") / "starter.py"
     )
     assert verdict.status in ("failed", "error"), (verdict.status, verdict.feedback)
+    assert verdict.fault == Fault.learner
     assert verdict.feedback
 
 
@@ -50,6 +52,8 @@ def _wrong_solutions() -> list:
 @pytest.mark.parametrize(("target", "path"), _wrong_solutions())
 def test_wrong_solution_fails_with_feedback(course_runner: Runner, target: str, path: Path) -> None:
     verdict = _grade(course_runner, target, path)
+    # A grade the learner's code earned: a fault of the grader or ours is not "failing".
+    assert verdict.fault == Fault.learner, (verdict.status, verdict.fault, verdict.staff)
     assert verdict.status != "passed", (verdict.status, verdict.score, verdict.feedback)
     assert verdict.feedback
 
