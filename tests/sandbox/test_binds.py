@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -35,3 +36,21 @@ def test_inside_picks_the_longest_matching_bind() -> None:
     assert inside(binds, "/a/b/c") == "/y/c"
     assert inside(binds, "/a/c") == "/x/c"
     assert inside(binds, "/elsewhere") == "/elsewhere"
+
+
+def test_usr_is_an_allow_list_without_its_data_folders() -> None:
+    sources = [b.source for b in python_binds()]
+    assert "/usr" not in sources
+    assert not [s for s in sources if s.startswith("/usr/share/") and s != "/usr/share/zoneinfo"]
+    assert not [s for s in sources if s.startswith(("/usr/bin", "/usr/local"))]
+
+
+def test_a_python_under_usr_brings_its_own_folders_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "base_prefix", "/usr")
+    monkeypatch.setattr(sys, "prefix", "/srv/app/.venv")
+    monkeypatch.setattr(zygote_process.feynlab, "__file__", "/srv/app/src/feynlab/__init__.py")
+    sources = [b.source for b in python_binds()]
+    assert "/usr" not in sources
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    if Path(f"/usr/lib/{version}").exists():
+        assert f"/usr/lib/{version}" in sources

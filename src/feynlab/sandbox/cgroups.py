@@ -89,6 +89,7 @@ class CgroupSlots:
     def __init__(self, count: int, *, owner_uid: int, owner_gid: int) -> None:
         self.count = count
         self.dirs: dict[str, Path] = {}
+        self._owner = (owner_uid, owner_gid)
         name = f"feynlab-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         for controller in CONTROLLERS:
             parent = ROOT / controller / _own_path(controller)
@@ -97,16 +98,18 @@ class CgroupSlots:
             try:
                 base.mkdir()
                 for i in range(count):
-                    slot = base / f"slot-{i}"
-                    slot.mkdir()
-                    for entry in ("cgroup.procs", "tasks"):
-                        os.chown(slot / entry, owner_uid, owner_gid)
+                    self._make_slot(base / f"slot-{i}")
                 if controller == "memory":
                     _write(base / "slot-0" / "memory.limit_in_bytes", str(1 << 40))
                 self.dirs[controller] = base
             except OSError:
                 self._remove(base)
         self._oom_base: dict[int, int] = {}
+
+    def _make_slot(self, slot: Path) -> None:
+        slot.mkdir()
+        for entry in ("cgroup.procs", "tasks"):
+            os.chown(slot / entry, self._owner[0], self._owner[1])
 
     @property
     def has_memory(self) -> bool:
@@ -184,6 +187,19 @@ class CgroupSlots:
             with contextlib.suppress(OSError):
                 _write(self.slot_dir("memory", slot) / "memory.force_empty", "0")
             time.sleep(0.01)
+        return True
+
+    def renew(self, slot: int) -> bool:
+        """Replace the slot's (empty) cgroups with fresh ones: what the old ones still had
+        charged stays with them, outside every run's limit. False if one could not be."""
+        for base in self.dirs.values():
+            d = base / f"slot-{slot}"
+            try:
+                d.rmdir()
+                self._make_slot(d)
+            except OSError as exc:
+                log.error("could not renew cgroup slot %s: %s", d, exc)
+                return False
         return True
 
     @staticmethod

@@ -82,10 +82,10 @@ class Sandbox:
 
     # -- zygotes -------------------------------------------------------------------------------
     def _cgroup_binds(self) -> list[Bind]:
+        # the folder of all slots, not each slot: a renewed slot is a new cgroup in that folder
         return [
-            Bind(str(self.cgroups.slot_dir(c, i)), f"{PRIVATE_DIR}/{c}-{i}", writable=True)
-            for c in self.cgroups.dirs
-            for i in range(self.workers)
+            Bind(str(base), f"{PRIVATE_DIR}/{c}", writable=True)
+            for c, base in self.cgroups.dirs.items()
         ]
 
     def _start_zygote(self) -> ZygoteProcess:
@@ -197,12 +197,12 @@ class Sandbox:
                     if self.cgroups.dirs and not self.cgroups.empty(slot):
                         retire_slot = True
                     elif not self.cgroups.reclaim(slot):
-                        log.error(
-                            "cgroup slot %d still holds %.0f MB after its run",
+                        log.warning(
+                            "cgroup slot %d still held %.0f MB after its run: renewed",
                             slot,
                             self.cgroups.charged_mb(slot),
                         )
-                        retire_slot = True
+                        retire_slot = not self.cgroups.renew(slot)
                     if "work_dir" in request:  # unsafe mode: the run's folder on the host
                         shutil.rmtree(request["work_dir"], ignore_errors=True)
             finally:
@@ -224,7 +224,7 @@ class Sandbox:
             "cgroup_memory": self.cgroups.has_memory,
             "cgroup_pids": self.cgroups.has_pids,
             "cgroups": [
-                f"{PRIVATE_DIR}/{c}-{slot}/cgroup.procs"
+                f"{PRIVATE_DIR}/{c}/slot-{slot}/cgroup.procs"
                 if self.isolate
                 else str(self.cgroups.slot_dir(c, slot) / "cgroup.procs")
                 for c in self.cgroups.dirs
