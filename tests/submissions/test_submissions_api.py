@@ -8,7 +8,6 @@ from sqlalchemy import select
 
 from feynlab.accounts.models import Role
 from feynlab.grading.queue.models import GradingJob
-from feynlab.settings import Settings
 from tests.submissions.helpers import SOLUTION, STARTER, SUBMIT_URL, read_events, submit, wait_done
 
 pytestmark = pytest.mark.sandbox
@@ -92,19 +91,20 @@ def test_unknown_course_or_exercise_is_404(client: TestClient, make_user, login)
     assert response.status_code == 404
 
 
-def test_code_over_the_size_limit_is_413(
-    client: TestClient, settings: Settings, make_user, login
-) -> None:
+def test_code_cell_over_the_size_limit_is_413(client: TestClient, app, make_user, login) -> None:
+    settings = app.state.settings  # the app runs on a copy of the fixture's settings
     settings.max_code_bytes = 2048
     headers = login(make_user())
-    response = client.post(SUBMIT_URL, json={"code": "#" * 4096}, headers=headers)
+    body = {"course": "example", "lesson": "functions", "code": "#" * 4096}
+    response = client.post("/api/runs", json=body, headers=headers)
     assert response.status_code == 413
     assert "limit is 2 KB" in response.json()["detail"]
 
 
 def test_too_many_per_minute_is_429_with_retry_after(
-    client: TestClient, settings: Settings, make_user, login
+    client: TestClient, app, make_user, login
 ) -> None:
+    settings = app.state.settings  # the app runs on a copy of the fixture's settings
     settings.submissions_per_minute = 2
     settings.max_running_per_learner = 10
     headers = login(make_user())
@@ -121,8 +121,9 @@ def test_too_many_per_minute_is_429_with_retry_after(
 
 
 def test_too_many_at_once_is_429_until_one_finishes(
-    client: TestClient, settings: Settings, make_user, login
+    client: TestClient, app, make_user, login
 ) -> None:
+    settings = app.state.settings  # the app runs on a copy of the fixture's settings
     settings.max_running_per_learner = 1
     headers = login(make_user())
     slow = submit(client, headers, "import time\ntime.sleep(1.5)\n" + SOLUTION)

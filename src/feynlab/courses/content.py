@@ -73,6 +73,8 @@ class Exercise(_Frozen):
     directory: Path
     """The exercise folder: ``grader.py`` and ``solution.py`` are read from here."""
     starter: str
+    max_code_kb: int = 64
+    daily_submissions: int | None = None
 
     @property
     def grader_path(self) -> Path:

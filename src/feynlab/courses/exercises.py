@@ -123,5 +123,7 @@ def parse_exercise(files: CourseFiles, *, course: str, slug: str, listed: bool) 
         hints=tuple(spec.hints),
         directory=(files.root / folder).resolve(),
         starter=starter,
+        max_code_kb=spec.max_code_kb,
+        daily_submissions=spec.daily_submissions,
     )
     return ParsedExercise(exercise, spec, problems)

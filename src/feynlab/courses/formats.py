@@ -102,3 +102,9 @@ class ExerciseFile(_Strict):
     limits: Limits = Limits()
     hints: list[Text] = Field(default_factory=list)
     view: ViewBlock | None = None
+    max_code_kb: int = Field(
+        64, ge=1, le=1024, description="Largest submission, KiB (refused with 413 above it)."
+    )
+    daily_submissions: int | None = Field(
+        None, ge=1, le=1000, description="Submissions a learner may make per UTC day (none: no cap)."
+    )

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
+import math
 import threading
 import time
 from typing import Any, Protocol
 
 from sqlalchemy import bindparam, func, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from feynlab.db import utcnow
@@ -82,21 +84,48 @@ def last_seq(*, db: Session, submission_id: int) -> int:
     return int(db.connection().execute(_LAST_SEQ, {"sid": submission_id}).scalar() or 0)
 
 
+def json_safe(value: Any) -> Any:
+    """``value`` as strict JSON can hold it: NaN and infinities become null (PostgreSQL's json
+    refuses them and a browser's JSON.parse drops the whole event), keys become strings, and
+    anything else that JSON has no word for becomes its text."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if value is None or isinstance(value, str | bool | int):
+        return value
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return str(value)
+
+
+def safe_event(event: dict[str, Any]) -> dict[str, Any]:
+    """The event, cleaned only when strict JSON refuses it (the usual event costs one dumps)."""
+    try:
+        json.dumps(event, allow_nan=False)
+        return event
+    except (TypeError, ValueError):
+        cleaned: dict[str, Any] = json_safe(event)
+        return cleaned
+
+
 def append(*, db: Session, submission_id: int, events: list[dict[str, Any]], after: int = 0) -> int:
     """Add events after the last one (in the caller's transaction); returns the last seq.
     ``after`` keeps numbering going past events deleted by a regrade."""
     first = max(last_seq(db=db, submission_id=submission_id), after) + 1
     now = utcnow()
-    rows = [
-        {
-            "submission_id": submission_id,
-            "seq": first + i,
-            "type": str(event["type"]),
-            "data": event,
-            "created_at": now,
-        }
-        for i, event in enumerate(events)
-    ]
+    rows = []
+    for i, event in enumerate(events):
+        data = safe_event(event)
+        rows.append(
+            {
+                "submission_id": submission_id,
+                "seq": first + i,
+                "type": str(data.get("type", "unknown"))[:40],
+                "data": data,
+                "created_at": now,
+            }
+        )
     if rows:
         db.connection().execute(_INSERT, rows)
     return first + len(rows) - 1
@@ -125,21 +154,57 @@ def append_now(
     notifier.notify(submission_id, numbered(events, last))
 
 
+# A last line of defence behind the sandbox's own event budget: whatever reaches storage, one
+# run keeps at most this much (a 20 s cell once stored 42,198 rows, 82 MB).
+STORED_EVENTS_MAX = 5000
+STORED_BYTES_MAX = 16 * 1024 * 1024
+KEPT_ALWAYS = frozenset({"verdict", "output-limit", "started", "queued"})
+CUT_NOTE = (
+    "[Feynlab] This run sent more live output, figures or progress than the page can keep; "
+    "the rest is not shown (your code kept running). Print less, or fewer figures, per run."
+)
+
+
 class EventWriter:
     """The ``on_event`` sink of one job: buffers the runner's events and stores them in batches
-    (a learner printing 10,000 lines must not cost 10,000 commits), every ``FLUSH_EVERY_S``."""
+    (a learner printing 10,000 lines must not cost 10,000 commits), every ``FLUSH_EVERY_S``.
 
-    def __init__(self, *, factory: sessionmaker[Session], submission_id: int) -> None:
+    Storing never fails the job: an event the database refuses is dropped (logged), and past
+    ``max_events``/``max_bytes`` the run's events are cut with one note."""
+
+    def __init__(
+        self,
+        *,
+        factory: sessionmaker[Session],
+        submission_id: int,
+        max_events: int = STORED_EVENTS_MAX,
+        max_bytes: int = STORED_BYTES_MAX,
+    ) -> None:
         self._factory = factory
         self.submission_id = submission_id
         self._lock = threading.Lock()
         self._flushing = threading.Lock()  # one batch at a time, so events keep their order
         self._buffer: list[dict[str, Any]] = []
+        self._max_events = max_events
+        self._max_bytes = max_bytes
+        self._kept = 0
+        self._bytes = 0
+        self.cut = False
         _flusher.add(self)
 
     def __call__(self, event: dict[str, Any]) -> None:
+        data = safe_event(dict(event))
         with self._lock:
-            self._buffer.append(dict(event))
+            if data.get("type") not in KEPT_ALWAYS:
+                size = len(json.dumps(data, separators=(",", ":")))
+                if self._kept >= self._max_events or self._bytes + size > self._max_bytes:
+                    if not self.cut:
+                        self.cut = True
+                        self._buffer.append({"type": "stderr", "text": CUT_NOTE + "\n"})
+                    return
+                self._kept += 1
+                self._bytes += size
+            self._buffer.append(data)
 
     def flush(self) -> None:
         with self._flushing:
@@ -149,14 +214,34 @@ class EventWriter:
                 return
             try:
                 append_now(factory=self._factory, submission_id=self.submission_id, events=batch)
-            except Exception:
-                with self._lock:  # nothing lost: the next flush tries again
+            except (IntegrityError, OperationalError, InterfaceError):
+                with self._lock:  # the database may be briefly away: the next flush tries again
                     self._buffer[:0] = batch
                 raise
+            except Exception:  # the database refused the batch itself: keep what it accepts
+                log.exception("a batch of events of submission %s was refused", self.submission_id)
+                self._store_one_by_one(batch)
+
+    def _store_one_by_one(self, batch: list[dict[str, Any]]) -> None:
+        for event in batch:
+            try:
+                append_now(factory=self._factory, submission_id=self.submission_id, events=[event])
+            except Exception:
+                log.exception("dropped an event of submission %s", self.submission_id)
 
     def close(self) -> None:
+        """Store what is left; never raises (the verdict is stored next, whatever happens)."""
         _flusher.remove(self)
-        self.flush()
+        for attempt in range(3):
+            try:
+                self.flush()
+                return
+            except Exception:
+                log.exception("storing the last events of submission %s failed", self.submission_id)
+                time.sleep(0.1 * (attempt + 1))
+        with self._lock:
+            lost, self._buffer = len(self._buffer), []
+        log.error("gave up on %d events of submission %s", lost, self.submission_id)
 
 
 class _Flusher:

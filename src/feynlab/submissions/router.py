@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response, status
+from pydantic import BaseModel, Field
 from sse_starlette import EventSourceResponse
 
 from feynlab.accounts.schemas import Message
@@ -114,14 +116,18 @@ def submit(
 ) -> Accepted:
     """Send code for grading; returns at once. Follow `events_url` for live progress."""
     found = courses.get_exercise(registry=registry, user=user, course=course, exercise=exercise)
-    service.check_code_size(code=body.code, max_bytes=settings.max_code_bytes)
-    service.check_rate(
+    service.check_code(code=body.code, max_bytes=found.max_code_kb * 1024)
+    service.check_rate(  # takes the learner's lock, held until create() commits
         db=db,
         user=user,
         kind=Kind.submission,
         per_minute=settings.submissions_per_minute,
         max_active=settings.max_running_per_learner,
     )
+    if found.daily_submissions is not None:
+        service.check_daily(
+            db=db, user=user, course=course, exercise=exercise, per_day=found.daily_submissions
+        )
     submission, job = service.create(
         db=db,
         user=user,
@@ -134,6 +140,35 @@ def submit(
     _queue(request).enqueue(job.id)
     return Accepted(
         id=submission.id, state="queued", events_url=f"/api/submissions/{submission.id}/events"
+    )
+
+
+class ExerciseBudget(BaseModel):
+    """What the caller may still send to an exercise."""
+
+    max_code_kb: int = Field(description="Largest submission accepted, KiB.")
+    daily_submissions: int | None = Field(description="Submissions allowed per UTC day, if capped.")
+    left_today: int | None = Field(description="Submissions left today (null: no daily cap).")
+    resets_at: datetime | None = Field(description="When today's budget renews (midnight UTC).")
+
+
+@router.get("/courses/{course}/exercises/{exercise}/budget", responses=ERRORS)
+def my_budget(
+    course: str, exercise: str, user: CurrentUser, db: DbSession, registry: CourseRegistryDep
+) -> ExerciseBudget:
+    """The size limit of an exercise and, where it has a daily budget, what is left today."""
+    found = courses.get_exercise(registry=registry, user=user, course=course, exercise=exercise)
+    per_day = found.daily_submissions
+    if per_day is None:
+        return ExerciseBudget(
+            max_code_kb=found.max_code_kb, daily_submissions=None, left_today=None, resets_at=None
+        )
+    used = service.submitted_today(db=db, user=user, course=course, exercise=exercise)
+    return ExerciseBudget(
+        max_code_kb=found.max_code_kb,
+        daily_submissions=per_day,
+        left_today=max(0, per_day - used),
+        resets_at=service.start_of_day() + timedelta(days=1),
     )
 
 
@@ -178,7 +213,7 @@ def start_run(
 ) -> Accepted:
     """Run a lesson's code cell through the grading queue (not graded)."""
     courses.get_lesson(registry=registry, user=user, course=body.course, lesson=body.lesson)
-    service.check_code_size(code=body.code, max_bytes=settings.max_code_bytes)
+    service.check_code(code=body.code, max_bytes=settings.max_code_bytes)
     service.check_rate(
         db=db,
         user=user,

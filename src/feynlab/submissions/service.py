@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import BigInteger, bindparam, delete, func, select, update
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from feynlab.accounts.models import User
 from feynlab.db import utcnow
-from feynlab.errors import NotFound, TooLarge, TooMany
+from feynlab.errors import Invalid, NotFound, TooLarge, TooMany
 from feynlab.grading.queue import jobs
 from feynlab.grading.queue.jobs import Claim
 from feynlab.grading.queue.models import GradingJob, JobState
@@ -24,8 +24,22 @@ LEARNER_PRIORITY = 0
 BULK_PRIORITY = 1  # a regrade of a whole exercise yields to learners waiting for a verdict
 
 
-def check_code_size(*, code: str, max_bytes: int) -> None:
-    size = len(code.encode())
+def check_code(*, code: str, max_bytes: int) -> None:
+    """Refuse code that is not plain text (422) or larger than ``max_bytes`` (413)."""
+    try:
+        size = len(code.encode())
+    except UnicodeEncodeError as exc:  # a lone surrogate ("\ud800") sent as JSON
+        line = code.count("\n", 0, exc.start) + 1
+        raise Invalid(
+            f"Your code has a broken character on line {line} (half of an emoji or symbol, "
+            "likely from copying and pasting). Delete that character and try again."
+        ) from None
+    if "\x00" in code:
+        line = code.count("\n", 0, code.index("\x00")) + 1
+        raise Invalid(
+            f"Your code contains an invisible NUL character on line {line}. Python files "
+            "cannot contain it: retype that line and try again."
+        )
     if size > max_bytes:
         raise TooLarge(
             f"Your code is {math.ceil(size / 1024)} KB; the limit is {max_bytes // 1024} KB. "
@@ -49,12 +63,62 @@ _ACTIVE = select(func.count(GradingJob.id)).where(
 _BY_ID = select(Submission).where(Submission.id == bindparam("sid"))
 
 
+_LOCK_LEARNER = (  # a no-op write on the learner's row: PostgreSQL locks the row, SQLite the file
+    update(User).where(User.id == bindparam("uid")).values(role=User.role)
+)
+_TODAY = (
+    select(func.count(Submission.id))
+    .where(Submission.user_id == bindparam("uid"), Submission.kind == Kind.submission.value)
+    .where(Submission.course == bindparam("course"), Submission.exercise == bindparam("exercise"))
+    .where(Submission.created_at >= bindparam("since"))
+)
+
+
+def lock_learner(*, db: Session, user: User) -> None:
+    """Hold the learner's lock until the transaction ends: the checks of ``check_rate`` and the
+    insert of ``create`` then run one learner at a time (30 parallel submissions got 2-5 in
+    against a limit of 2 when they were checked apart)."""
+    db.execute(_LOCK_LEARNER, {"uid": user.id})
+
+
+def start_of_day() -> datetime:
+    now = utcnow()
+    return now.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def submitted_today(*, db: Session, user: User, course: str, exercise: str) -> int:
+    return int(
+        db.scalar(
+            _TODAY,
+            {"uid": user.id, "course": course, "exercise": exercise, "since": start_of_day()},
+        )
+        or 0
+    )
+
+
+def check_daily(*, db: Session, user: User, course: str, exercise: str, per_day: int) -> None:
+    """Refuse with 429 once the exercise's daily budget is spent (call under ``lock_learner``)."""
+    if submitted_today(db=db, user=user, course=course, exercise=exercise) >= per_day:
+        db.rollback()  # the learner's lock goes with it
+        tomorrow = start_of_day() + timedelta(days=1)
+        wait = max(1, math.ceil((tomorrow - utcnow()).total_seconds()))
+        raise TooMany(
+            f"You have used today's {per_day} submissions of this exercise. New ones open at "
+            f"midnight UTC (in about {math.ceil(wait / 3600)} hours); meanwhile, try your code "
+            "in a lesson's code cell.",
+            headers={"Retry-After": str(wait)},
+        )
+
+
 def check_rate(*, db: Session, user: User, kind: Kind, per_minute: int, max_active: int) -> None:
-    """Refuse with 429 and Retry-After past the per-minute or the at-once limit."""
+    """Refuse with 429 and Retry-After past the per-minute or the at-once limit. Takes the
+    learner's lock first; the caller's ``create`` in the same transaction releases it."""
+    lock_learner(db=db, user=user)
     since = utcnow() - timedelta(seconds=60)
     recent = list(db.scalars(_RECENT, {"uid": user.id, "kind": kind.value, "since": since}))
     noun = "submissions" if kind == Kind.submission else "code runs"
     if len(recent) >= per_minute:
+        db.rollback()
         wait = max(1, math.ceil(60 - (utcnow() - recent[0]).total_seconds()))
         raise TooMany(
             f"You sent {len(recent)} {noun} in the last minute; the limit is {per_minute}. "
@@ -63,6 +127,7 @@ def check_rate(*, db: Session, user: User, kind: Kind, per_minute: int, max_acti
         )
     active = db.scalar(_ACTIVE, {"uid": user.id})
     if int(active or 0) >= max_active:
+        db.rollback()
         raise TooMany(
             f"You already have {active} runs waiting or running; the limit is {max_active}. "
             "Wait for one to finish (its result appears on the page), then try again.",
@@ -357,6 +422,9 @@ def store_outcome(*, db: Session, claim: Claim, outcome: Outcome) -> bool:
                 passed=outcome.status == "passed",
                 score=score,
             )
+            from feynlab.lti.passback import queue_score  # LTI: the score's outbox row
+
+            queue_score(db=db, submission_id=claim.submission_id)
     db.commit()
     if stored is not None:
         events.notifier.notify(claim.submission_id, [(seq, verdict)])

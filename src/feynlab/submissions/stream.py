@@ -248,7 +248,7 @@ class Hub:
                 for seq, data in sub.take():
                     if data.get("type") == "queued":
                         last_position = data.get("position")
-                    yield {"id": str(seq), "data": json.dumps(data, separators=(",", ":"))}
+                    yield {"id": str(seq), "data": _dumps(data)}
                 if sub.done or sub.gone:
                     return
                 if sub.stale:
@@ -265,6 +265,12 @@ class Hub:
                 await sub.woken.wait()
         finally:
             hub.remove(sub)
+
+
+def _dumps(data: dict[str, Any]) -> str:
+    """Strict JSON (no NaN: a browser's JSON.parse would drop the event), even for rows stored
+    before storage cleaned them."""
+    return json.dumps(events.safe_event(data), separators=(",", ":"), allow_nan=False)
 
 
 def parse_last_event_id(value: str | None) -> int:
