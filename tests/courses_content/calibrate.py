@@ -85,7 +85,8 @@ def main() -> None:
         scores += decided
         per_seed.append(statistics.mean(decided))
         print(
-            f"seed {seed:3d}  mean {per_seed[-1]:.4f}  min {min(decided):.4f}  cpu {cpu:.1f} s",
+            f"seed {seed:3d}  mean {per_seed[-1]:.4f}  min {min(decided):.4f}  cpu {cpu:.1f} s  "
+            "views " + " ".join(f"{d:.4f}" for d in decided),
             flush=True,
         )
     if len(scores) > 1:
