@@ -111,16 +111,19 @@ function snakeGames(n) {
   return games
 }
 function runEvents(code, graded, c, e) {
-  const ev = [{ type: 'queued', position: 1 }, { type: 'started' }]
+  const ev = [{ type: 'queued', position: 1 }, { type: 'started', attempt: null }]
+  // The stream's last event, shaped like the server's VerdictEvent / RunResultEvent (OpenAPI `RunEvent`).
+  const RES = { cpu_s: 0.1, max_rss_mb: 60 }
+  const run = (o) => ({ type: 'verdict', kind: 'run', fault: 'learner', output: '', error: null, duration_s: 0.04, resources: RES, seed: 1234, first_output_s: null, ...o })
   if (code.includes('print')) ev.push({ type: 'stdout', text: '[2.718 7.389]\n' })
   if (code.includes('plt.')) ev.push({ type: 'figure', format: 'png', data: PNG, width: 320, height: 240 })
   if (code.includes('fit(')) for (let i = 0; i < 5; i++) ev.push({ type: 'progress', epoch: i + 1, epochs: 5, batch: null, batches: null, logs: { loss: 1 / (i + 1), accuracy: 0.5 + i * 0.1, val_loss: 1.1 / (i + 1), val_accuracy: 0.48 + i * 0.1 } })
   if (code.includes('raise')) {
     ev.push({ type: 'stderr', text: 'Traceback (most recent call last):\n  File "cell", line 1\nValueError: boom\n' })
-    ev.push({ type: 'verdict', status: 'error', output: '', error: 'ValueError: boom', duration_s: 0.05 })
+    ev.push(graded ? { type: 'verdict', kind: 'verdict', status: 'error', fault: 'learner', score: null, metrics: {}, feedback: 'Your code raised `ValueError`.', output: '', error: 'ValueError: boom', duration_s: 0.05, resources: RES, seed: 1234, artifacts: {}, staff: null } : run({ status: 'error', error: 'ValueError: boom', duration_s: 0.05 }))
     return ev
   }
-  if (!graded) { ev.push({ type: 'verdict', status: 'ok', output: '', error: null, duration_s: 0.04 }); return ev }
+  if (!graded) { ev.push(run({ status: 'ok' })); return ev }
   let verdict
   if (e === 'snake-3x3') {
     const good = code.includes('epsilon')
@@ -131,12 +134,12 @@ function runEvents(code, graded, c, e) {
     const good = code.includes('.max(')
     verdict = { status: good ? 'passed' : 'failed', score: good ? 1 : 0.4, metrics: { accuracy: good ? 1 : 0.4 }, feedback: good ? 'All hidden cases pass.' : 'Rows do not add up to 1, or large values overflow. Subtract the row maximum.', artifacts: {} }
   }
-  ev.push({ type: 'verdict', ...verdict, output: '', duration_s: 0.2, seed: 1234 })
+  ev.push({ type: 'verdict', kind: 'verdict', fault: 'learner', ...verdict, output: '', error: null, duration_s: 0.2, resources: RES, seed: 1234, staff: null })
   return ev
 }
 function newJob(user, kind, code, c, e) {
   const id = nextJob++
-  const job = { id, kind, user: user.id, code, course: c, exercise: e, created_at: new Date().toISOString(), events: runEvents(code, kind === 'submission', c, e) }
+  const job = { id, kind, user: user.id, code, course: c, exercise: e, created_at: new Date().toISOString(), events: runEvents(code, kind !== 'run', c, e) }
   job.verdict = job.events.at(-1)
   jobs.set(id, job)
   if (kind === 'submission') {
@@ -303,7 +306,11 @@ async function api(req, res, url) {
     return content == null ? err(res, 404, 'No such file.') : send(res, 200, { path: p, content })
   }
   if ((r = m(/^\/api\/authoring\/courses\/([^/]+)\/exercises\/([^/]+)\/try$/))) {
-    return send(res, 200, { solution: { status: 'passed', score: 1, duration_s: 0.3, feedback: 'ok' }, starter: { status: 'failed', score: 0.4, duration_s: 0.2, feedback: 'Rows do not add up to 1.' } })
+    // Two trials (never counted), answered at once and streamed like submissions.
+    const solution = newJob(user, 'trial', '# the reference: epsilon-greedy; x - x.max(axis=1)', r[1], r[2]).id
+    const starter = newJob(user, 'trial', 'pass', r[1], r[2]).id
+    const accepted = (id) => ({ id, state: 'queued', events_url: `/api/submissions/${id}/events` })
+    return send(res, 202, { solution: accepted(solution), starter: accepted(starter) })
   }
   const learnerRows = () => users.filter((u) => u.role === 'learner').map((u) => {
     const p = prog(u.id), cells = {}

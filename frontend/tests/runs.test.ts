@@ -5,6 +5,7 @@ import { useRun } from '../src/submissions/useRun'
 import TrainingChart from '../src/exercises/TrainingChart.vue'
 import SnakeReplay from '../src/exercises/SnakeReplay.vue'
 import { errorFromBody } from '../src/api/errors'
+import { verdict } from './fixtures'
 
 describe('run events', () => {
   it('follows a run from the queue to its verdict', () => {
@@ -12,20 +13,20 @@ describe('run events', () => {
     onEvent({ type: 'queued', position: 3 })
     expect(state.phase).toBe('queued')
     expect(state.position).toBe(3)
-    onEvent({ type: 'started' })
+    onEvent({ type: 'started', attempt: null })
     onEvent({ type: 'stdout', text: 'a' })
     onEvent({ type: 'stdout', text: 'b\n' })
     onEvent({ type: 'stderr', text: 'warn\n' })
     onEvent({ type: 'figure', format: 'png', data: 'AAAA', width: 10, height: 10 })
-    onEvent({ type: 'progress', epoch: 1, epochs: 2, logs: { loss: 0.5, accuracy: 0.8 } })
+    onEvent({ type: 'progress', epoch: 1, epochs: 2, batch: null, batches: null, logs: { loss: 0.5, accuracy: 0.8, val_loss: null } })
     onEvent({ type: 'output-limit', limit_bytes: 65536 })
-    onEvent({ type: 'verdict', status: 'failed', score: 0.8, metrics: { accuracy: 0.8 } })
+    onEvent({ type: 'verdict', ...verdict({ status: 'failed', score: 0.8, metrics: { accuracy: 0.8 } }) })
     expect(state.output).toEqual([{ stream: 'stdout', text: 'ab\n' }, { stream: 'stderr', text: 'warn\n' }])
     expect(state.figures[0].src).toBe('data:image/png;base64,AAAA')
     expect(state.progress).toEqual([{ x: 1, logs: { loss: 0.5, accuracy: 0.8 } }])
     expect(state.outputLimit).toBe(65536)
     expect(state.phase).toBe('done')
-    expect(state.verdict).toEqual({ status: 'failed', score: 0.8, metrics: { accuracy: 0.8 } })
+    expect(state.verdict).toEqual(verdict({ status: 'failed', score: 0.8, metrics: { accuracy: 0.8 } }))
   })
 })
 

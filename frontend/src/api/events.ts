@@ -1,34 +1,37 @@
-/** Server-Sent Events of a run or a submission (types in docs/dev-guide.md, "run events"). */
-import type { SnakeGame } from './types'
-
 /**
- * The last event of a stream: a graded verdict (passed, failed, ...) or a cell's run result
- * (ok, error, ...). SSE payloads are not in the OpenAPI schema, so this mirrors the `Verdict` and
- * `RunResult` schemas by hand, every field but `status` optional.
+ * Server-Sent Events of a run or a submission. Their types are generated from the OpenAPI schema
+ * (`RunEvent`, a union told apart by `type`; the last event by `kind`), never written by hand.
  */
-export interface Verdict {
-  status: string
-  score?: number | null
-  metrics?: Record<string, unknown>
-  feedback?: string | null
-  output?: string | null
-  error?: string | null
-  duration_s?: number | null
-  seed?: number | null
-  resources?: Record<string, unknown>
-  artifacts?: { snake_games?: SnakeGame[] } & Record<string, unknown>
+import type { components } from './schema'
+import type { RunResult, Verdict } from './types'
+
+type S = components['schemas']
+export type RunEvent = S['RunEvent']
+export type VerdictEvent = S['VerdictEvent']
+export type RunResultEvent = S['RunResultEvent']
+/** The last event of a stream: a graded verdict (kind "verdict") or a cell's run result (kind "run"). */
+export type EndEvent = VerdictEvent | RunResultEvent
+/** What a stream ends with, as the page keeps it. */
+export type Outcome = Verdict | RunResult
+
+// Every event type of the schema, listed once: the compiler names a type the schema adds.
+const EVENT_NAMES: Record<RunEvent['type'], true> = {
+  stdout: true,
+  stderr: true,
+  figure: true,
+  progress: true,
+  'output-limit': true,
+  queued: true,
+  started: true,
+  verdict: true,
 }
+export const EVENT_TYPES = Object.keys(EVENT_NAMES) as RunEvent['type'][]
 
-export type RunEvent =
-  | { type: 'stdout' | 'stderr'; text: string }
-  | { type: 'figure'; format: string; data: string; width?: number; height?: number }
-  | { type: 'progress'; epoch: number; epochs?: number | null; batch?: number | null; batches?: number | null; logs: Record<string, number> }
-  | { type: 'output-limit'; limit_bytes: number }
-  | { type: 'queued'; position: number }
-  | { type: 'started' }
-  | ({ type: 'verdict' } & Verdict)
-
-export const EVENT_TYPES = ['stdout', 'stderr', 'figure', 'progress', 'output-limit', 'queued', 'started', 'verdict'] as const
+/** The outcome an end event carries, without the event's own `type`. */
+export function outcomeOf(event: EndEvent): Outcome {
+  const { type: _type, ...outcome } = event
+  return outcome as Outcome
+}
 
 export interface EventStreamHandlers {
   onEvent: (event: RunEvent) => void
@@ -48,13 +51,16 @@ export function openEventStream(url: string, handlers: EventStreamHandlers): () 
     source.close()
   }
   const handle = (name: string) => (msg: MessageEvent) => {
+    if (done) return
     let parsed: Record<string, unknown>
     try {
       parsed = JSON.parse(msg.data)
     } catch {
       return
     }
+    if (!parsed || typeof parsed !== 'object') return
     if (!parsed.type && name !== 'message') parsed.type = name
+    if (!(EVENT_TYPES as string[]).includes(String(parsed.type))) return // a newer server's event
     handlers.onEvent(parsed as RunEvent)
     if (parsed.type === 'verdict') close()
   }

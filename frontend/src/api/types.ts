@@ -13,6 +13,9 @@ export type Exercise = S['ExerciseRead']
 export type Accepted = S['Accepted']
 export type Verdict = S['Verdict']
 export type RunResult = S['RunResult']
+export type Fault = S['Fault']
+export type StaffDetails = S['StaffDetails']
+export type Trial = S['TrialOut']
 export type Submission = S['SubmissionRead']
 export type SubmissionSummary = S['SubmissionSummary']
 export type Problem = S['ProblemRead']
@@ -27,3 +30,4 @@ export interface SnakeGame {
   actions: number[]
   won: boolean
 }
+

@@ -1,7 +1,5 @@
 /** Authoring API (instructor role): course files, course creation, live checks, trying an exercise. */
 import { api, call } from '../api/client'
-import { errorFromBody } from '../api/errors'
-import { readCookie, CSRF_COOKIE, CSRF_HEADER } from '../api/client'
 
 export const listAuthoringCourses = () => call(api.GET('/api/authoring/courses'))
 
@@ -32,37 +30,9 @@ export const writeFile = (course: string, path: string, content: string) =>
 export const previewCheck = (course: string, path: string, content: string) =>
   call(api.POST('/api/authoring/preview-check', { body: { path: `${course}/${path}`, content } }))
 
-export interface TryVerdict {
-  status: string
-  score?: number | null
-  duration_s?: number | null
-  feedback?: string | null
-  output?: string | null
-  error?: string | null
-}
-export interface TryResult {
-  solution: TryVerdict
-  starter: TryVerdict
-}
-
 /**
- * Runs the reference solution and the starter through the judge.
- * NOT IN THE API YET (no such route in the OpenAPI schema): called by hand until the back end adds
- * it; the page says so when the server answers 404/405.
+ * Queues the reference solution and the starter through the real judge (never counted); answers
+ * at once with both gradings (`{solution, starter}`, each `{id, state, events_url}`) to follow.
  */
-export async function tryExercise(course: string, exercise: string): Promise<TryResult> {
-  const headers: Record<string, string> = { Accept: 'application/json' }
-  const csrf = readCookie(CSRF_COOKIE)
-  if (csrf) headers[CSRF_HEADER] = csrf
-  const res = await fetch(`/api/authoring/courses/${encodeURIComponent(course)}/exercises/${encodeURIComponent(exercise)}/try`, {
-    method: 'POST',
-    credentials: 'same-origin',
-    headers,
-  })
-  const body = await res.json().catch(() => null)
-  if (res.status === 404 || res.status === 405) {
-    throw errorFromBody(res.status, { detail: 'Trying an exercise from the browser is not available on this server yet. Run `feynlab courses check` instead.' })
-  }
-  if (!res.ok) throw errorFromBody(res.status, body)
-  return body as TryResult
-}
+export const tryExercise = (course: string, exercise: string) =>
+  call(api.POST('/api/authoring/courses/{course}/exercises/{exercise}/try', { params: { path: { course, exercise } } }))

@@ -1,6 +1,6 @@
 /** The live state of one run or submission, fed by its event stream. */
 import { reactive } from 'vue'
-import type { EventStreamHandlers, RunEvent, Verdict } from '../api/events'
+import { outcomeOf, type EventStreamHandlers, type Outcome, type RunEvent } from '../api/events'
 import type { Accepted } from '../api/types'
 import { messageOf } from '../api/errors'
 
@@ -26,7 +26,8 @@ export function useRun() {
     figures: [] as { src: string; width?: number; height?: number }[],
     progress: [] as ProgressPoint[],
     epochs: null as number | null,
-    verdict: null as Verdict | null,
+    /** The stream's last event: a Verdict (kind "verdict") or a cell's RunResult (kind "run"). */
+    verdict: null as Outcome | null,
     error: null as string | null,
   })
   let close: (() => void) | null = null
@@ -68,18 +69,19 @@ export function useRun() {
         const frac = e.batch != null && e.batches ? e.batch / e.batches : 1
         state.epochs = e.epochs ?? state.epochs
         // Epochs from Keras callbacks count from 0 or 1 depending on the hook; either way x grows.
-        state.progress.push({ x: e.batch != null && e.batches ? e.epoch + frac : e.epoch, logs: e.logs ?? {} })
+        // A figure that was not finite (a diverging loss) comes as null: the chart skips that point.
+        const logs: Record<string, number> = {}
+        for (const [k, v] of Object.entries(e.logs ?? {})) if (typeof v === 'number') logs[k] = v
+        state.progress.push({ x: e.batch != null && e.batches ? e.epoch + frac : e.epoch, logs })
         break
       }
       case 'output-limit':
         state.outputLimit = e.limit_bytes
         break
-      case 'verdict': {
-        const { type: _type, ...verdict } = e
-        state.verdict = verdict
+      case 'verdict':
+        state.verdict = outcomeOf(e)
         state.phase = 'done'
         break
-      }
     }
   }
 

@@ -1,0 +1,18 @@
+/** Outcomes as the API sends them (every field the generated schema says is always there). */
+import type { RunResult, Verdict } from '../src/api/types'
+
+export function verdict(over: Partial<Verdict> = {}): Verdict {
+  return {
+    kind: 'verdict', status: 'failed', fault: 'learner', score: null, metrics: {}, feedback: '', output: '',
+    error: null, duration_s: 1.5, resources: { cpu_s: 1, max_rss_mb: 50 }, seed: 7, artifacts: {}, staff: null,
+    ...over,
+  }
+}
+
+export function runResult(over: Partial<RunResult> = {}): RunResult {
+  return {
+    kind: 'run', status: 'ok', fault: 'learner', output: '', error: null, duration_s: 0.2,
+    resources: { cpu_s: 0.1, max_rss_mb: 40 }, seed: 1, first_output_s: null,
+    ...over,
+  }
+}
