@@ -21,6 +21,7 @@ from feynlab.authoring import router as authoring_router
 from feynlab.classes import router as classes_router
 from feynlab.classes.privacy import router as privacy_router
 from feynlab.courses import router as courses_router
+from feynlab.lti import router as lti_router
 from feynlab.courses.registry import index_courses_on_start
 from feynlab.deps import get_current_user
 from feynlab.errors import AppError
@@ -214,6 +215,9 @@ def create_app(settings: Settings | None = None, *, runner: Runner | None = None
     install_error_handlers(app)
     install_openapi(app)
 
+        (privacy_router, login),
+        (lti_router.public, []),
+        (lti_router.private, login),
     @app.get("/api/health", tags=["meta"])
     def health() -> dict[str, str]:
         """Liveness probe."""
@@ -222,3 +226,4 @@ def create_app(settings: Settings | None = None, *, runner: Runner | None = None
     include_api(app)
     mount_frontend(app, settings.frontend_dir)
     return app
+    lti_router.install(app)

@@ -163,6 +163,14 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+    # LTI 1.3 (docs/lti.md)
+    public_url: str = Field(
+        "http://127.0.0.1:8000",
+        description="Feynlab's address as browsers and LMSs reach it (LTI launch and key URLs).",
+    )
+    lti_score_interval_s: float = Field(
+        0.25, gt=0, description="How often waiting LTI scores are sent to their LMS."
+    )
 
     @model_validator(mode="after")
     def _secret_outside_development(self) -> Settings:
