@@ -9,6 +9,8 @@ import re
 import pytest
 import yaml
 
+from feynlab.courses.formats import ExerciseFile
+
 from .conftest import COURSES, COURSES_DIR, exercises
 
 FENCE = re.compile(r"^```(\w+)\n(.*?)^```", re.S | re.M)
@@ -71,7 +73,7 @@ def test_exercise_folder(target: str) -> None:
     course, slug = target.split("/")
     folder = COURSES_DIR / course / "exercises" / slug
     spec = yaml.safe_load((folder / "exercise.yaml").read_text())
-    allowed = {"title", "lesson", "statement", "entrypoint", "pass", "limits", "hints"}
+    allowed = {field.alias or name for name, field in ExerciseFile.model_fields.items()}
     assert set(spec) <= allowed and {"title", "lesson", "statement", "entrypoint"} <= set(spec)
     assert (COURSES_DIR / course / "lessons" / f"{spec['lesson']}.md").is_file()
     assert set(spec["pass"]) == {"metric", "at_least"}
