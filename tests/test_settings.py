@@ -51,3 +51,12 @@ def test_serve_stops_with_a_clear_message_on_a_placeholder_secret(tmp_path) -> N
     assert result.returncode != 0
     assert "FEYNLAB_SECRET_KEY" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_default_database_lives_in_var_dir(tmp_path, monkeypatch) -> None:
+    monkeypatch.delenv("FEYNLAB_DATABASE_URL", raising=False)
+    from feynlab.settings import Settings
+
+    assert Settings(var_dir=tmp_path).database_url == f"sqlite:///{tmp_path / 'feynlab.db'}"
+    chosen = Settings(var_dir=tmp_path, database_url="sqlite:///elsewhere.db")
+    assert chosen.database_url == "sqlite:///elsewhere.db"

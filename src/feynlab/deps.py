@@ -44,18 +44,23 @@ def _bearer(request: Request) -> str | None:
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
+def _key(request: Request) -> str:
+    key: str = request.app.state.settings.secret_key
+    return key
+
+
 def get_auth_session(request: Request, db: DbSession) -> AuthSession | None:
     """The caller's login, from a bearer token or the session cookie (then CSRF-checked)."""
     token = _bearer(request)
     if token is not None:
-        found = accounts.session_for_token(db=db, token=token)
+        found = accounts.session_for_token(db=db, token=token, key=_key(request))
         if found is None:
             raise Unauthorized("The bearer token is invalid or has expired. Log in again.")
         return found
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         return None
-    found = accounts.session_for_token(db=db, token=cookie)
+    found = accounts.session_for_token(db=db, token=cookie, key=_key(request))
     if found is None:
         return None
     if request.method not in SAFE_METHODS:

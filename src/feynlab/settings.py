@@ -32,11 +32,14 @@ class Settings(BaseSettings):
         description="development (demo accounts, insecure cookies allowed), test, or production.",
     )
     secret_key: str = Field(
-        DEV_SECRET, description="Signs session and CSRF tokens; must be set outside development."
+        DEV_SECRET,
+        description="Keys the digests of session tokens stored in the database (changing it "
+        "logs everyone out); must be set outside development.",
     )
     database_url: str = Field(
-        f"sqlite:///{REPO_ROOT / 'var' / 'feynlab.db'}",
-        description="SQLAlchemy URL: sqlite:///path or postgresql+psycopg://user@host/db.",
+        "",
+        description="SQLAlchemy URL: sqlite:///path or postgresql+psycopg://user@host/db "
+        "(default: SQLite in var_dir/feynlab.db).",
     )
     courses_dir: Path = Field(
         REPO_ROOT / "courses", description="Folder holding one folder per course."
@@ -44,7 +47,11 @@ class Settings(BaseSettings):
     data_dir: Path = Field(
         REPO_ROOT / "var" / "data", description="Datasets provisioned by `feynlab datasets fetch`."
     )
-    var_dir: Path = Field(REPO_ROOT / "var", description="Runtime state: database, run artifacts.")
+    var_dir: Path = Field(
+        REPO_ROOT / "var",
+        description="Runtime files: the default SQLite database (when FEYNLAB_DATABASE_URL is "
+        "not set) and a Celery worker's liveness file.",
+    )
     frontend_dir: Path = Field(
         REPO_ROOT / "frontend" / "dist", description="The built front end served at /."
     )
@@ -156,13 +163,6 @@ class Settings(BaseSettings):
         "about 4-5 s of CPU: at every 500 runs it was a quarter of the CPU of a quick grading).",
     )
     zygote_max_rss_mb: int = Field(3072, description="Zygote memory after which it is recycled.")
-
-    @field_validator("trusted_proxies", mode="before")
-    @classmethod
-    def _comma_separated(cls, value: object) -> object:
-        if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
-        return value
     # LTI 1.3 (docs/lti.md)
     public_url: str = Field(
         "http://127.0.0.1:8000",
@@ -171,6 +171,19 @@ class Settings(BaseSettings):
     lti_score_interval_s: float = Field(
         0.25, gt=0, description="How often waiting LTI scores are sent to their LMS."
     )
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _default_database(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.var_dir / 'feynlab.db'}"
+        return self
 
     @model_validator(mode="after")
     def _secret_outside_development(self) -> Settings:

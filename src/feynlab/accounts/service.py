@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -36,8 +37,10 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
-def token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+def token_digest(token: str, *, key: str) -> str:
+    """What is stored of a session token: an HMAC keyed by the secret key, so that whoever can
+    write the database but does not hold the key cannot make a session of their own."""
+    return hmac.new(key.encode(), token.encode(), hashlib.sha256).hexdigest()
 
 
 def create_user(*, db: Session, email: str, password: str, name: str, role: Role) -> User:
@@ -127,7 +130,12 @@ def start_session(*, db: Session, settings: Settings, user: User) -> Login:
     csrf = secrets.token_urlsafe(24)
     expires = utcnow() + timedelta(days=settings.session_days)
     db.add(
-        AuthSession(token_hash=token_digest(token), csrf_token=csrf, user=user, expires_at=expires)
+        AuthSession(
+            token_hash=token_digest(token, key=settings.secret_key),
+            csrf_token=csrf,
+            user=user,
+            expires_at=expires,
+        )
     )
     db.commit()
     return Login(user=user, token=token, csrf_token=csrf, expires_at=expires)
@@ -141,8 +149,8 @@ _BY_TOKEN = (
 )
 
 
-def session_for_token(*, db: Session, token: str) -> AuthSession | None:
-    found = db.scalar(_BY_TOKEN, {"digest": token_digest(token)})
+def session_for_token(*, db: Session, token: str, key: str) -> AuthSession | None:
+    found = db.scalar(_BY_TOKEN, {"digest": token_digest(token, key=key)})
     if found is None or found.expires_at <= utcnow():
         return None
     return found
