@@ -54,3 +54,10 @@ def test_a_python_under_usr_brings_its_own_folders_only(monkeypatch: pytest.Monk
     version = f"python{sys.version_info.major}.{sys.version_info.minor}"
     if Path(f"/usr/lib/{version}").exists():
         assert f"/usr/lib/{version}" in sources
+
+
+def test_a_python_without_a_virtualenv_under_usr(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "base_prefix", "/usr")
+    monkeypatch.setattr(sys, "prefix", "/usr")
+    monkeypatch.setattr(zygote_process.feynlab, "__file__", "/srv/app/src/feynlab/__init__.py")
+    assert "/usr" not in [b.source for b in python_binds()]

@@ -87,6 +87,7 @@ def _python_under_usr(prefix: str) -> list[Bind]:
     paths = [
         f"{prefix}/lib/{version}",
         f"{prefix}/lib/python3/dist-packages",
+        f"/usr/local/lib/{version}/dist-packages",  # where Debian's pip installs
         os.path.realpath(getattr(sys, "_base_executable", sys.executable)),
         *(
             str(p)
@@ -103,12 +104,14 @@ def python_binds() -> list[Bind]:
     src = str(Path(feynlab.__file__).resolve().parents[1])
     named = {"base": sys.base_prefix, "venv": sys.prefix, "src": src}
     binds = system_binds()
+    done: set[str] = set()
     for name, p in sorted(named.items(), key=lambda item: item[1]):
         nested = any(p.startswith(q + "/") for q in named.values())
-        if nested or any(b.source == p or p.startswith(b.source + "/") for b in binds):
+        if p in done or nested or any(p.startswith(b.source + "/") for b in binds):
             continue
-        if name == "base" and (p == "/usr" or p.startswith("/usr/")):
-            binds.extend(_python_under_usr(p))
+        done.add(p)
+        if p == sys.base_prefix and (p == "/usr" or p.startswith("/usr/")):
+            binds.extend(_python_under_usr(p))  # a venv-less install too (prefix == base)
             continue
         if _shadowed(p) and name == "base":
             raise ZygoteError(f"the Python installation {p} lies where the sandbox mounts others")
