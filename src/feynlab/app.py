@@ -22,6 +22,7 @@ from feynlab.classes import router as classes_router
 from feynlab.classes.privacy import router as privacy_router
 from feynlab.courses import router as courses_router
 from feynlab.lti import router as lti_router
+from feynlab.lti.passback import queue_score
 from feynlab.courses.registry import index_courses_on_start
 from feynlab.deps import get_current_user
 from feynlab.errors import AppError
@@ -206,7 +207,9 @@ def create_app(settings: Settings | None = None, *, runner: Runner | None = None
     app.state.engine = engine
     app.state.sessionmaker = database.session_factory(engine)
     app.state.outcome_sink = SubmissionSink(
-        factory=app.state.sessionmaker, courses_dir=settings.courses_dir
+        factory=app.state.sessionmaker,
+        courses_dir=settings.courses_dir,
+        on_stored=[queue_score],  # LTI grade passback: an outbox row per counted verdict
     )
     app.state.runner = runner
     app.state.on_start = [index_courses_on_start]

@@ -176,6 +176,7 @@ def worker(
     from feynlab.grading.queue.celery_backend import run_worker
     from feynlab.grading.queue.runners import build_runner, close_runner
     from feynlab.grading.queue.worker import GradingWorker
+    from feynlab.lti.passback import queue_score
     from feynlab.sandbox import exposure
     from feynlab.submissions.sink import SubmissionSink
 
@@ -191,7 +192,9 @@ def worker(
         settings=settings,
         factory=sessions,
         runner=runner,
-        sink=SubmissionSink(factory=sessions, courses_dir=settings.courses_dir),
+        sink=SubmissionSink(
+            factory=sessions, courses_dir=settings.courses_dir, on_stored=[queue_score]
+        ),
     )
     typer.echo(f"feynlab worker {grading.identity}: {settings.workers} slot(s)")
     try:

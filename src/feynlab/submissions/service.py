@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import BigInteger, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
@@ -379,7 +380,15 @@ def stored_outcome(submission: Submission) -> Outcome | None:
     return parse_outcome(submission.result, run=submission.kind == Kind.run.value)
 
 
-def store_outcome(*, db: Session, claim: Claim, outcome: Outcome) -> bool:
+class OnStored(Protocol):
+    """Called in the transaction that stores a counted verdict (the learner's own)."""
+
+    def __call__(self, *, db: Session, submission_id: int) -> object: ...
+
+
+def store_outcome(
+    *, db: Session, claim: Claim, outcome: Outcome, on_stored: Sequence[OnStored] = ()
+) -> bool:
     """Store a verdict or run result once per round; True only for the call that stored it.
 
     One transaction holds the outcome, the verdict event, the learner's progress and the job's
@@ -422,9 +431,8 @@ def store_outcome(*, db: Session, claim: Claim, outcome: Outcome) -> bool:
                 passed=outcome.status == "passed",
                 score=score,
             )
-            from feynlab.lti.passback import queue_score  # LTI: the score's outbox row
-
-            queue_score(db=db, submission_id=claim.submission_id)
+            for hook in on_stored:  # e.g. LTI's outbox row for the score, in this transaction
+                hook(db=db, submission_id=claim.submission_id)
     db.commit()
     if stored is not None:
         events.notifier.notify(claim.submission_id, [(seq, verdict)])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,9 +20,16 @@ from feynlab.submissions.models import Kind
 class SubmissionSink:
     """Submissions and runs stored in the database; exercises in ``courses_dir``."""
 
-    def __init__(self, *, factory: sessionmaker[Session], courses_dir: Path) -> None:
+    def __init__(
+        self,
+        *,
+        factory: sessionmaker[Session],
+        courses_dir: Path,
+        on_stored: Sequence[service.OnStored] = (),
+    ) -> None:
         self.factory = factory
         self.courses_dir = courses_dir
+        self.on_stored = tuple(on_stored)  # features told of each counted verdict (LTI)
 
     def start(self, *, db: Session, claim: Claim) -> Started | None:
         row = service.mark_started(db=db, claim=claim)
@@ -53,7 +61,7 @@ class SubmissionSink:
             return None
 
     def store(self, *, db: Session, claim: Claim, outcome: Outcome) -> bool:
-        return service.store_outcome(db=db, claim=claim, outcome=outcome)
+        return service.store_outcome(db=db, claim=claim, outcome=outcome, on_stored=self.on_stored)
 
     def requeued(self, *, db: Session, claim: Claim) -> None:
         service.mark_requeued(db=db, claim=claim)
