@@ -37,6 +37,27 @@ class _Constructor(yaml.SafeLoader):
     """Only used to turn scalar nodes into Python values with the safe rules."""
 
 
+ALIASES_REFUSED = (
+    "YAML anchors and aliases (&name, *name, <<: *name) are not allowed in course files: "
+    "write the value out in full where it is used"
+)
+
+
+class _Refused(yaml.MarkedYAMLError):
+    pass
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """The safe loader without anchors and aliases: a 377-byte "billion laughs" file expanded
+    into billions of nodes (224 s of CPU in one check) and a recursive alias gave a 500."""
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise _Refused(problem=ALIASES_REFUSED, problem_mark=event.start_mark)
+        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+
+
 def _scalar(node: yaml.Node) -> Any:
     return _Constructor("").construct_object(node, deep=True)
 
@@ -69,7 +90,16 @@ def _build(
 def parse_yaml(text: str, *, file: str, line_offset: int = 0) -> tuple[YamlDoc, list[Problem]]:
     """Parse ``text``; line numbers are shifted by ``line_offset`` (the lines above it)."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_NoAliasLoader)
+    except RecursionError:
+        return YamlDoc(None, first_line=line_offset + 1), [
+            Problem(
+                file,
+                line_offset + 1,
+                "invalid YAML: nested too deeply (lists or mappings "
+                "inside each other hundreds of levels deep)",
+            )
+        ]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 + line_offset if mark else line_offset + 1
@@ -84,7 +114,11 @@ def parse_yaml(text: str, *, file: str, line_offset: int = 0) -> tuple[YamlDoc, 
     doc = YamlDoc(None, first_line=line_offset + 1)
     problems: list[Problem] = []
     if node is not None:
-        doc.value = _build(node, (), doc, line_offset, file, problems)
+        try:
+            doc.value = _build(node, (), doc, line_offset, file, problems)
+        except RecursionError:
+            doc.value = None
+            problems.append(Problem(file, line_offset + 1, "invalid YAML: nested too deeply"))
     return doc, problems
 
 
