@@ -14,6 +14,9 @@ failed=()
 step() { echo; echo "==== $*"; }
 run() { local name=$1; shift; "$@" || failed+=("$name"); }
 
+step "generated API client is current (frontend/src/api/schema.d.ts against the OpenAPI schema)"
+run "generated API client is current" scripts/check-client.sh
+
 step "Python tests on SQLite (API, accounts, courses, sandbox attacks, queue and its faults)"
 run "python (SQLite)" "${SQLITE[@]}" "${PYTEST[@]}" --ignore=tests/courses_content
 

@@ -1,7 +1,10 @@
 /** Outcomes as the API sends them (every field the generated schema says is always there). */
-import type { RunResult, Verdict } from '../src/api/types'
+import type { RunResultEvent, VerdictEvent } from '../src/api/events'
 
-export function verdict(over: Partial<Verdict> = {}): Verdict {
+type VerdictOut = Omit<VerdictEvent, 'type'>
+type RunResultOut = Omit<RunResultEvent, 'type'>
+
+export function verdict(over: Partial<VerdictOut> = {}): VerdictOut {
   return {
     kind: 'verdict', status: 'failed', fault: 'learner', score: null, metrics: {}, feedback: '', output: '',
     error: null, duration_s: 1.5, resources: { cpu_s: 1, max_rss_mb: 50 }, seed: 7, artifacts: {}, staff: null,
@@ -9,7 +12,7 @@ export function verdict(over: Partial<Verdict> = {}): Verdict {
   }
 }
 
-export function runResult(over: Partial<RunResult> = {}): RunResult {
+export function runResult(over: Partial<RunResultOut> = {}): RunResultOut {
   return {
     kind: 'run', status: 'ok', fault: 'learner', output: '', error: null, duration_s: 0.2,
     resources: { cpu_s: 0.1, max_rss_mb: 40 }, seed: 1, first_output_s: null,

@@ -115,7 +115,7 @@ describe('verdict card', () => {
 
 describe("a cell's result", () => {
   const runState = (v: ReturnType<typeof runResult>) =>
-    reactive({ phase: 'done', position: null, output: [], outputSize: 0, outputLimit: null, figures: [], progress: [], epochs: null, verdict: v, error: null })
+    reactive({ phase: 'done' as const, position: null, output: [], outputSize: 0, outputLimit: null, figures: [], progress: [], epochs: null, verdict: v, error: null })
 
   it('shows the learner their own error', () => {
     const w = mount(RunOutput, { props: { run: runState(runResult({ status: 'error', error: 'ValueError: boom' })), showResult: true } })
