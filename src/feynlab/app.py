@@ -30,6 +30,7 @@ from feynlab.errors import AppError
 from feynlab.grading.queue.factory import install as install_queue
 from feynlab.grading.queue.runners import Runner
 from feynlab.settings import Settings, get_settings
+from feynlab.similarity import router as similarity_router
 from feynlab.submissions import router as submissions_router
 from feynlab.submissions import run_events
 from feynlab.submissions.sink import SubmissionSink
@@ -215,6 +216,10 @@ def include_api(app: FastAPI) -> None:
         (authoring_router.private, login),
         (submissions_router.instructor, login),
         (classes_router.router, login),
+        (privacy_router, login),
+        (similarity_router.router, login),
+        (lti_router.public, []),
+        (lti_router.private, login),
     ):
         app.include_router(router, prefix="/api", dependencies=dependencies)
         (privacy_router, login),

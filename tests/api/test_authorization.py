@@ -62,6 +62,8 @@ ACCESS: dict[tuple[str, str], str] = {
     ("POST", "/api/lti/platforms"): ADMIN,
     ("DELETE", "/api/lti/platforms/{platform_id}"): ADMIN,
     ("POST", "/api/lti/classes/{class_id}/roster"): LEARNER,  # the class's instructors (below)
+    ("GET", "/api/classes/{class_id}/similarity"): LEARNER,  # the class's staff (below)
+    ("GET", "/api/classes/{class_id}/similarity.csv"): LEARNER,
     ("GET", "/api/me/export"): LEARNER,
     ("POST", "/api/me/delete"): LEARNER,  # the password confirms it (an empty body: a 422)
     ("GET", "/api/classes"): LEARNER,
@@ -189,6 +191,8 @@ CLASS_ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/api/classes/{class_id}/gradebook-lms.csv"): "staff",
     ("GET", "/api/classes/{class_id}/learners/{learner_id}"): "staff",
     ("POST", "/api/lti/classes/{class_id}/roster"): "instructor",
+    ("GET", "/api/classes/{class_id}/similarity"): "staff",
+    ("GET", "/api/classes/{class_id}/similarity.csv"): "staff",
 }
 # Allowed callers may get a 404 here: the assignment or the LMS context named does not exist.
 MAY_BE_MISSING = ("{assignment_id}", "/api/lti/")
@@ -245,6 +249,8 @@ def test_class_routes_by_role_in_the_class(role: str, client: TestClient, make_u
     # Deletions last: removing the named learner would turn the reads after it into 404s.
     for method, path in sorted(CLASS_ACCESS, key=lambda r: (r[0] == "DELETE", r)):
         url = re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
+        if "/similarity" in path:
+            url += "?course=example&exercise=add"
         kwargs = {"json": bodies[path]} if path in bodies else {}
         if method in {"POST", "PUT", "PATCH"} and not kwargs:
             kwargs = {"json": {}}

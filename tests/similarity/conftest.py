@@ -1,0 +1,1 @@
+from tests.classes.conftest import graded, join, make_class  # noqa: F401
