@@ -154,7 +154,11 @@ class Harness:
         elif op == "handle":
             target = self.handles[int(request["handle"])]
             if request.get("method"):
-                target = getattr(target, str(request["method"]))
+                try:
+                    target = getattr(target, str(request["method"]))
+                except BaseException as exc:  # no such method: the learner's error, not ours
+                    self.send({"kind": "reply", **self.error_reply(exc)})
+                    return
         elif op == "new":
             module_name, _, cls_name = str(request["spec"]).partition(":")
             target = getattr(importlib.import_module(module_name), cls_name)
