@@ -22,13 +22,13 @@ from feynlab.authoring import router as authoring_router
 from feynlab.classes import router as classes_router
 from feynlab.classes.privacy import router as privacy_router
 from feynlab.courses import router as courses_router
-from feynlab.lti import router as lti_router
-from feynlab.lti.passback import queue_score
 from feynlab.courses.registry import index_courses_on_start
 from feynlab.deps import get_current_user
 from feynlab.errors import AppError
 from feynlab.grading.queue.factory import install as install_queue
 from feynlab.grading.queue.runners import Runner
+from feynlab.lti import router as lti_router
+from feynlab.lti.passback import queue_score
 from feynlab.settings import Settings, get_settings
 from feynlab.similarity import router as similarity_router
 from feynlab.submissions import router as submissions_router
@@ -222,7 +222,6 @@ def include_api(app: FastAPI) -> None:
         (lti_router.private, login),
     ):
         app.include_router(router, prefix="/api", dependencies=dependencies)
-        (privacy_router, login),
 
 
 def mount_frontend(app: FastAPI, dist: Path) -> None:
@@ -280,12 +279,10 @@ def create_app(settings: Settings | None = None, *, runner: Runner | None = None
     app.state.on_start = [index_courses_on_start]
     app.state.on_stop = []
     install_queue(app)
+    lti_router.install(app)
     install_error_handlers(app)
     install_openapi(app)
 
-        (privacy_router, login),
-        (lti_router.public, []),
-        (lti_router.private, login),
     @app.get("/api/health", tags=["meta"])
     def health() -> dict[str, str]:
         """Liveness probe."""
