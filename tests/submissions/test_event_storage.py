@@ -5,6 +5,8 @@ the sandbox's own budget is tested with the sandbox; here storage must hold on i
 from __future__ import annotations
 
 import json
+import threading
+import time
 from typing import Any
 
 import pytest
@@ -33,10 +35,13 @@ class StandInRunner:
 
     def __init__(self) -> None:
         self.events: list[dict[str, Any]] = []
+        self.hold = threading.Event()
+        self.hold.set()
 
     def grade(self, *, exercise: Any, code: str, on_event: Any, view_seed: Any = None) -> Verdict:
         for event in self.events:
             on_event(event)
+        self.hold.wait(30)
         return Verdict(status="failed", score=0.25, feedback="Not yet: try again.")
 
     def run_code(self, *, code: str, limits: Any, on_event: Any) -> RunResult:
@@ -131,3 +136,37 @@ def test_a_flood_of_events_is_cut_with_one_note(
     assert len(printed) == events.STORED_EVENTS_MAX
     notes = [e for e in stored if e["type"] == "stderr" and "more live output" in e["text"]]
     assert len(notes) == 1 and stored[-1]["type"] == "verdict"
+
+
+def test_one_learner_cannot_hold_more_than_the_cap_of_open_streams(
+    app: FastAPI, client: TestClient, stand_in: StandInRunner, make_user, login
+) -> None:
+    """Regression (issue 13.9): one learner opened 400 event streams."""
+    cap = app.state.settings.streams_per_user
+    stand_in.hold.clear()  # the submission stays running, so its streams stay open
+    headers = login(make_user())
+    sid = client.post(SUBMIT_URL, json={"code": SOLUTION}, headers=headers).json()["id"]
+    url = f"/api/submissions/{sid}/events"
+    threads = [threading.Thread(target=_stream, args=(client, sid, headers)) for _ in range(cap)]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 30
+    hub = None
+    while time.monotonic() < deadline:
+        hub = getattr(app.state, "event_hub", None)
+        if hub is not None and _open(hub) >= cap:
+            break
+        time.sleep(0.05)
+    refused = client.get(url, headers=headers)
+    assert refused.status_code == 429 and "live result streams" in refused.json()["detail"]
+    other = login(make_user())
+    assert client.get(f"/api/submissions/{sid}", headers=other).status_code == 404
+    stand_in.hold.set()
+    for thread in threads:
+        thread.join(30)
+    assert _open(hub) == 0
+    assert _stream(client, sid, headers)[-1]["type"] == "verdict"
+
+
+def _open(hub: Any) -> int:
+    return sum(hub.streams._open.values())

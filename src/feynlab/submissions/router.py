@@ -13,6 +13,7 @@ from feynlab.accounts.schemas import Message
 from feynlab.courses import service as courses
 from feynlab.courses.registry import CourseRegistryDep
 from feynlab.deps import CurrentUser, DbSession, Instructor, RowId, SettingsDep
+from feynlab.errors import TooMany
 from feynlab.grading.queue import GradingQueue
 from feynlab.grading.verdicts import Verdict
 from feynlab.submissions import gradebook, service
@@ -92,10 +93,20 @@ def _hub(request: Request) -> Hub:
     return hub
 
 
-def _events(request: Request, submission_id: int, last_event_id: str | None) -> EventSourceResponse:
+def _events(
+    request: Request, submission_id: int, last_event_id: str | None, user_id: int
+) -> EventSourceResponse:
     after = parse_last_event_id(last_event_id or request.query_params.get("last_event_id"))
+    hub = _hub(request)
+    cap = request.app.state.settings.streams_per_user
+    if not hub.streams.reserve(user_id, cap):  # one learner once held 400 streams open
+        raise TooMany(
+            f"You have {cap} live result streams open (one per open tab of a result); close "
+            "some tabs and reload this page.",
+            headers={"Retry-After": "5"},
+        )
     return EventSourceResponse(
-        _hub(request).stream(submission_id=submission_id, after=after), ping=15
+        hub.stream(submission_id=submission_id, after=after, user_id=user_id), ping=15
     )
 
 
@@ -199,7 +210,7 @@ def submission_events(
     """Live events of a submission; a finished one replays its events, then the stream ends."""
     service.get(db=db, user=user, submission_id=submission_id, kind=Kind.submission)
     db.close()  # give the connection back: a stream may stay open for minutes
-    return _events(request, submission_id, last_event_id)
+    return _events(request, submission_id, last_event_id, user.id)
 
 
 @router.post("/runs", status_code=status.HTTP_202_ACCEPTED, responses=LIMITED)
@@ -245,7 +256,7 @@ def run_events(
     """Live events of a run (the same stream as a submission's, ending with its result)."""
     service.get(db=db, user=user, submission_id=run_id, kind=Kind.run)
     db.close()  # give the connection back: a stream may stay open for minutes
-    return _events(request, run_id, last_event_id)
+    return _events(request, run_id, last_event_id, user.id)
 
 
 @router.post("/submissions/{submission_id}/regrade", responses=STAFF)

@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import threading
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -220,6 +221,29 @@ class _LoopHub:
                     sub.done = True
 
 
+class StreamCount:
+    """Open streams per user in this process (thread-safe: routes reserve from threads)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._open: dict[int, int] = {}
+
+    def reserve(self, user_id: int, cap: int) -> bool:
+        with self._lock:
+            if self._open.get(user_id, 0) >= cap:
+                return False
+            self._open[user_id] = self._open.get(user_id, 0) + 1
+            return True
+
+    def release(self, user_id: int) -> None:
+        with self._lock:
+            left = self._open.get(user_id, 0) - 1
+            if left > 0:
+                self._open[user_id] = left
+            else:
+                self._open.pop(user_id, None)
+
+
 class Hub:
     """Every open event stream of this process (one ``_LoopHub`` per event loop)."""
 
@@ -227,6 +251,7 @@ class Hub:
         self.factory = factory
         self.poll_s = poll_s
         self._loops: dict[asyncio.AbstractEventLoop, _LoopHub] = {}
+        self.streams = StreamCount()
 
     def _for_this_loop(self) -> _LoopHub:
         loop = asyncio.get_running_loop()
@@ -237,7 +262,18 @@ class Hub:
             found = self._loops[loop] = _LoopHub(factory=self.factory, poll_s=self.poll_s)
         return found
 
-    async def stream(self, *, submission_id: int, after: int) -> AsyncIterator[dict[str, Any]]:
+    async def stream(
+        self, *, submission_id: int, after: int, user_id: int | None = None
+    ) -> AsyncIterator[dict[str, Any]]:
+        """The stream's events; a ``user_id`` reserved in ``streams`` is released at its end."""
+        try:
+            async for item in self._stream(submission_id=submission_id, after=after):
+                yield item
+        finally:
+            if user_id is not None:
+                self.streams.release(user_id)
+
+    async def _stream(self, *, submission_id: int, after: int) -> AsyncIterator[dict[str, Any]]:
         hub = self._for_this_loop()
         sub = Subscription(submission_id=submission_id, after=after, hub=hub)
         hub.add(sub)
