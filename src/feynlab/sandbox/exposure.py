@@ -68,47 +68,57 @@ def _regular_files(root: str) -> Iterator[tuple[str, int]]:
             continue
 
 
-def find_copies(hidden_dir: Path, roots: Sequence[str]) -> list[Copy]:
-    """Files under ``roots`` whose content is that of a file under ``hidden_dir``."""
-    by_size: dict[int, list[str]] = {}
+def _hidden_contents(hidden_dir: Path) -> dict[int, dict[str, str]]:
+    """size -> {sha256: path} of every hidden file (an empty file has no content to leak)."""
+    contents: dict[int, dict[str, str]] = {}
     for path, size in _regular_files(str(hidden_dir)):
-        if size > 0:  # an empty file has no content to leak
-            by_size.setdefault(size, []).append(path)
-    if not by_size:
-        return []
-    hidden_digests: dict[str, str | None] = {}
-    copies: list[Copy] = []
-    seen: set[str] = set()
-    for root in dict.fromkeys(roots):
-        for path, size in _regular_files(root):
-            if size not in by_size or path in seen:
-                continue
-            seen.add(path)
-            digest = _digest(path)
-            for hidden in by_size[size]:
-                if hidden not in hidden_digests:
-                    hidden_digests[hidden] = _digest(hidden)
-                if digest is not None and digest == hidden_digests[hidden]:
-                    copies.append(Copy(visible=path, hidden=hidden))
-                    break
+        digest = _digest(path) if size > 0 else None
+        if digest is not None:
+            contents.setdefault(size, {}).setdefault(digest, path)
+    return contents
+
+
+def _copies_in(root: str, contents: dict[int, dict[str, str]]) -> list[Copy]:
+    copies = []
+    for path, size in _regular_files(root):
+        if size in contents:
+            hidden = contents[size].get(_digest(path) or "")
+            if hidden is not None:
+                copies.append(Copy(visible=path, hidden=hidden))
     return copies
 
 
-_clean: set[tuple[str, tuple[str, ...]]] = set()
+# (root, what the hidden files hold) found clean: the Python installation and the virtualenv
+# are walked once per process, not once per sandbox (tests start many, on many data folders).
+_clean: set[tuple[str, frozenset[tuple[int, str]]]] = set()
+
+
+def find_copies(hidden_dir: Path, roots: Sequence[str]) -> list[Copy]:
+    """Files under ``roots`` whose content is that of a file under ``hidden_dir``. Roots in the
+    data folder are walked every time; others are remembered once found clean."""
+    contents = _hidden_contents(hidden_dir)
+    if not contents:
+        return []
+    signature = frozenset((size, d) for size, digests in contents.items() for d in digests)
+    data = str(hidden_dir.parent)
+    copies: list[Copy] = []
+    for root in dict.fromkeys(roots):
+        key = (root, signature)
+        if key in _clean:
+            continue
+        found = _copies_in(root, contents)
+        copies += [c for c in found if c.visible not in {k.visible for k in copies}]
+        if not found and not (root == data or root.startswith(data + "/")):
+            _clean.add(key)
+    return copies
 
 
 def refusal(hidden_dir: Path, roots: Sequence[str]) -> str | None:
-    """Why grading must not start (a message for the operator), or None when the view is clean.
-
-    A clean answer is remembered for the life of the process (the check is made at start)."""
-    key = (str(hidden_dir), tuple(roots))
-    if key in _clean:
-        return None
+    """Why grading must not start (a message for the operator), or None when the view is clean."""
     started = time.monotonic()
     copies = find_copies(hidden_dir, roots)
     log.info("hidden-data exposure check: %.2f s", time.monotonic() - started)
     if not copies:
-        _clean.add(key)
         return None
     named = "; ".join(f"{c.visible} (a copy of {c.hidden})" for c in copies[:SHOWN])
     more = f" and {len(copies) - SHOWN} more" if len(copies) > SHOWN else ""
