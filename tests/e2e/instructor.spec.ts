@@ -1,4 +1,4 @@
-/** Authors and instructors: live preview that follows the source, the gradebook and its CSV. */
+/** Authors and instructors: live preview that follows the source, trying an exercise, the gradebook and its CSV. */
 import { expect, test } from '@playwright/test'
 import { readFileSync } from 'node:fs'
 import { INSTRUCTOR, findLesson, logIn, shot } from './helpers'
@@ -26,6 +26,30 @@ test('edit a lesson as an author and see the preview follow', async ({ page }) =
   // Leave without saving: the shipped course stays as it was.
   page.once('dialog', (d) => d.accept())
   await page.goto('/author')
+})
+
+test('try an exercise as an author: both gradings stream to their verdicts', async ({ page }) => {
+  await logIn(page, INSTRUCTOR.email, INSTRUCTOR.password)
+  await page.goto('/author/supervised-1/files/exercises/softmax/solution.py')
+  await expect(page.getByTestId('source-editor').locator('.cm-content')).toContainText('def ')
+  const tryButton = page.getByTestId('try-exercise')
+  const answered = page.waitForResponse((r) => r.url().endsWith('/exercises/softmax/try') && r.request().method() === 'POST')
+  await tryButton.click()
+  // The route answers at once (202); the card then follows both gradings live.
+  expect((await answered).status()).toBe(202)
+  const card = page.getByTestId('try-result')
+  await expect(card).toBeVisible()
+  await expect(tryButton).toBeDisabled()
+  const solution = card.getByTestId('try-solution')
+  const starter = card.getByTestId('try-starter')
+  await expect(solution).toContainText('passed', { timeout: 120_000 })
+  await expect(solution.getByTestId('try-judged')).toHaveText('✔ yes')
+  await expect(starter.getByTestId('try-judged')).toHaveText('✔ yes', { timeout: 120_000 })
+  await expect(starter).not.toContainText('passed')
+  await expect(tryButton).toBeEnabled()
+  await card.getByText('Starter code: feedback and output').click()
+  await expect(card.getByTestId('try-details-starter').locator('.feedback')).not.toBeEmpty()
+  await shot(page, 'author-try')
 })
 
 test('see the gradebook, a learner, and export it as CSV', async ({ page }) => {
