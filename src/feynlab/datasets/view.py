@@ -46,10 +46,14 @@ def draw_view(
     """Draw a view of ``x_test`` (float32 in [0, 1]) and its labels from ``rng``."""
     total = len(x_test)
     size = min(block.items, total)
-    items = rng.permutation(total)[:size]  # a random subset, in random order
+    # Two independent streams: what is chosen (items, order, split) and how images are
+    # perturbed. The second's draws reach the sandbox inside the images; even a learner who
+    # could invert them would learn nothing of the first (SeedSequence children are unrelated).
+    choice_rng, noise_rng = rng.spawn(2)
+    items = choice_rng.permutation(total)[:size]  # a random subset, in random order
     decide = np.zeros(size, dtype=bool)
-    decide[rng.permutation(size)[: round(size * block.decide_share)]] = True
-    x = perturb(np.asarray(x_test)[items], block=block, rng=rng)
+    decide[choice_rng.permutation(size)[: round(size * block.decide_share)]] = True
+    x = perturb(np.asarray(x_test)[items], block=block, rng=noise_rng)
     y = np.asarray(y_test, dtype=np.int64)[items]
     for array in (items, x, y, decide):
         array.flags.writeable = False
