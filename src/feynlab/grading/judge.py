@@ -1,22 +1,36 @@
 """The grader's view of the learner's code: ``judge.call``, remote handles, public arrays.
 
-The judge runs in the trusted process. Every value that comes back is decoded strictly and only
-plain data (numbers, strings, lists, dicts, NumPy arrays) or a handle to an object that stays
-inside the sandbox. Hidden data is never sent: a grader sends inputs and scores the outputs.
+The judge runs in the grader host (grading/grader_host.py), an unprivileged process of its own;
+its requests reach the learner's run through the worker. Every value that comes back is decoded
+strictly and only plain data (numbers, strings, lists, dicts, NumPy arrays) or a handle to an
+object that stays inside the sandbox. Hidden data is never sent: a grader sends inputs and scores
+the outputs.
 """
 
 from __future__ import annotations
 
 import secrets
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from feynlab.sandbox.protocol import Decoder, ProtocolError, encode
-from feynlab.sandbox.run import LiveRun
 
 ALLOWED_OBJECTS = frozenset({"feynlab.envs.snake:SnakeEnv"})
+
+
+class Channel(Protocol):
+    """What the judge needs of a run: one request, its reply (a ``LiveRun``, or the host's
+    relay to one)."""
+
+    def request(
+        self,
+        header: dict[str, Any],
+        buffers: list[memoryview] | None = None,
+        *,
+        timeout_s: float | None = None,
+    ) -> tuple[dict[str, Any], list[memoryview]]: ...
 
 
 class LearnerError(Exception):
@@ -81,7 +95,7 @@ class Judge:
 
     def __init__(
         self,
-        live: LiveRun,
+        live: Channel,
         *,
         public_dir: Path,
         default_timeout_s: float,
@@ -90,7 +104,7 @@ class Judge:
         self._live = live
         self.public_dir = public_dir
         self.default_timeout_s = default_timeout_s
-        # The test view's seed: drawn on the trusted side per grading (stored with the verdict,
+        # The test view's seed: drawn by the worker per grading (stored with the verdict,
         # so that a regrade reproduces the view); never sent into the sandbox.
         self.view_seed = secrets.randbits(63) if view_seed is None else view_seed
         self.rng = np.random.default_rng(self.view_seed)

@@ -1,7 +1,8 @@
 """The runner: runs code cells and grades submissions through the sandbox and ``grader.py``.
 
 A grading is a short pipeline: prepare (limits, grader), execute (load the learner's file in a
-fresh sandboxed process, then the author's ``grade(judge)``), classify (grading/classify.py: the
+fresh sandboxed process, then the author's ``grade(judge)`` in a grader host of its own,
+unprivileged, that asks the learner's process through this one), classify (grading/classify.py: the
 process's fate and the grader's conclusion make one Verdict, with whose fault it was). The runner
 never retries: the queue alone runs a platform fault again.
 """
@@ -9,12 +10,10 @@ never retries: the queue alone runs a platform fault again.
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import logging
-import threading
+import secrets
 import traceback
 from collections.abc import Mapping
-from types import ModuleType
 from typing import Any
 
 from feynlab.grading.classify import (
@@ -24,21 +23,17 @@ from feynlab.grading.classify import (
     GraderBroke,
     LearnerExited,
     LearnerRaised,
-    MissingFunction,
     Unanswered,
-    Unreadable,
     author_fault,
     classify,
     classify_run,
 )
 from feynlab.grading.exercise import GradableExercise
-from feynlab.grading.judge import Judge, LearnerError
-from feynlab.grading.judge import MissingFunction as LearnerMissing
+from feynlab.grading.grader_process import HOST_GRACE_S, GraderHost, relay, wait_ready
 from feynlab.grading.verdicts import Fault, RunResult, StaffDetails, Verdict
 from feynlab.sandbox.limits import RunLimits
 from feynlab.sandbox.pool import Sandbox
-from feynlab.sandbox.protocol import ProtocolError
-from feynlab.sandbox.run import CallTimeout, EventSink, LiveRun, RunEnded
+from feynlab.sandbox.run import DEADLINE_GRACE_S, CallTimeout, EventSink, LiveRun, RunEnded
 from feynlab.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -58,8 +53,6 @@ class Runner:
         self.settings = settings or get_settings()
         self.sandbox = Sandbox(self.settings, workers=workers)
         self.public_dir = self.settings.data_dir / "public"
-        self._graders: dict[tuple[str, int], ModuleType] = {}
-        self._graders_lock = threading.Lock()
 
     def close(self) -> None:
         self.sandbox.close()
@@ -117,23 +110,38 @@ class Runner:
     ) -> Verdict:
         """Grade ``code`` against ``exercise`` once and return the verdict (never raises for it).
 
-        ``view_seed`` reproduces a test view (a regrade); by default the judge draws a fresh one.
+        ``view_seed`` reproduces a test view (a regrade); by default a fresh one is drawn here.
+        The grader runs in a grader host of its own (grading/grader_process.py), never here.
         """
+        view_seed = secrets.randbits(63) if view_seed is None else view_seed
         try:
             limits = self._limits(exercise.limits)
-            grader = self._grader(exercise)
+            if not exercise.grader_path.is_file():
+                raise GraderFault(f"{exercise.slug} has no grader.py")
         except Exception as exc:
             log.error("cannot load the grader of %s/%s", exercise.course, exercise.slug)
             return author_fault(_traceback(exc), staff=StaffDetails(view_seed=view_seed))
+        host: GraderHost | None = None
         try:
+            host = GraderHost(
+                exercise_dir=exercise.directory,
+                data_dir=self.settings.data_dir,
+                isolate=self.sandbox.isolate,
+                cpu_s=limits.wall_s + DEADLINE_GRACE_S + HOST_GRACE_S,
+            )
+            host.send(
+                {
+                    "kind": "start",
+                    "grader": f"{host.exercise_dir}/grader.py",
+                    "module": f"feynlab_grader_{exercise.course}_{exercise.slug}".replace("-", "_"),
+                    "public_dir": host.public_dir,
+                    "default_timeout_s": limits.wall_s,
+                    "view_seed": view_seed,
+                    "reply_bytes": limits.reply_bytes,
+                }
+            )
             with self.sandbox.run(limits=limits, on_event=on_event, seed=seed) as live:
-                judge = Judge(
-                    live,
-                    public_dir=self.public_dir,
-                    default_timeout_s=limits.wall_s,
-                    view_seed=view_seed,
-                )
-                execution = execute(live, judge, grader, code)
+                execution = execute(live, host, code)
         except Exception as exc:
             log.exception("sandbox failure while grading")
             return Verdict(
@@ -142,52 +150,35 @@ class Runner:
                 feedback=INFRA_FEEDBACK,
                 staff=StaffDetails(view_seed=view_seed, platform_error=f"sandbox: {exc}"),
             )
-        return classify(live.outcome, limits, exercise, execution, view_seed=judge.view_seed)
-
-    def _grader(self, exercise: GradableExercise) -> ModuleType:
-        path = exercise.grader_path
-        key = (str(path), path.stat().st_mtime_ns)
-        with self._graders_lock:
-            if key not in self._graders:
-                name = f"feynlab_grader_{exercise.course}_{exercise.slug}".replace("-", "_")
-                spec = importlib.util.spec_from_file_location(name, path)
-                if spec is None or spec.loader is None:
-                    raise GraderFault(f"cannot load {path}")
-                module = importlib.util.module_from_spec(spec)
-                spec.loader.exec_module(module)
-                if not callable(getattr(module, "grade", None)):
-                    raise GraderFault(f"{path.name} does not define grade(judge)")
-                self._graders[key] = module
-            return self._graders[key]
+        finally:
+            if host is not None:
+                host.close()
+        if isinstance(execution, GraderBroke):
+            log.error("grader failure: %s", execution.traceback)
+        return classify(live.outcome, limits, exercise, execution, view_seed=view_seed)
 
 
 def _traceback(exc: BaseException) -> str:
     return "".join(traceback.format_exception(exc))
 
 
-def execute(live: LiveRun, judge: Judge, grader: ModuleType, code: str) -> Execution:
-    """Load the learner's file, then let the grader ask its questions."""
+def execute(live: LiveRun, host: GraderHost, code: str) -> Execution:
+    """Load the learner's file (while the grader host starts), then let the grader ask."""
     try:
         reply, _ = live.request({"op": "load", "code": code, "filename": SOLUTION_FILE})
     except RunEnded:
+        reply = None
+    broken = wait_ready(host, live.deadline + HOST_GRACE_S)
+    if broken is not None:  # the grader did not load: the author's, whatever the learner did
+        return broken
+    if reply is None:
         return Unanswered()
     if not reply.get("ok"):
         if reply.get("error"):
             return LearnerRaised(str(reply["error"]), reply.get("exc_type"))
         return LearnerExited(reply.get("exit"))
-    try:
-        result = grader.grade(judge)
-    except LearnerError as exc:
-        return LearnerRaised(exc.traceback, exc.exc_type)
-    except LearnerMissing as exc:
-        return MissingFunction(exc.name)
-    except (RunEnded, CallTimeout):
-        return Unanswered()
-    except ProtocolError as exc:
-        return Unreadable(str(exc))
-    except Exception as exc:
-        log.error("grader failure: %s", _traceback(exc))
-        return GraderBroke(_traceback(exc))
-    with contextlib.suppress(RunEnded, CallTimeout):
-        live.request({"op": "finish"}, timeout_s=FINISH_TIMEOUT_S)
-    return Graded(result)
+    execution = relay(live, host)
+    if isinstance(execution, Graded):
+        with contextlib.suppress(RunEnded, CallTimeout):
+            live.request({"op": "finish"}, timeout_s=FINISH_TIMEOUT_S)
+    return execution
