@@ -65,7 +65,10 @@ def serve(
     typer.echo(f"Feynlab on http://{host}:{port}  (API docs: http://{host}:{port}/api/docs)")
     web = create_app(settings)
     web.state.warm_sandbox = True  # start the zygote with the server, not on the first run
-    uvicorn.run(web, host=host, port=port, log_level="info")
+    from feynlab.http_timeouts import uvicorn_options
+
+    options = uvicorn_options(header_timeout_s=settings.header_timeout_s)
+    uvicorn.run(web, host=host, port=port, log_level="info", **options)
 
 
 @app.command()
