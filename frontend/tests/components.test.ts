@@ -105,7 +105,7 @@ describe('code editor', () => {
     await w.setProps({ modelValue: 'x = 1\n' })
     expect(view.state.doc.toString()).toBe('x = 1\n')
     w.unmount()
-  })
+  }, 20_000) // CodeMirror's first (lazy) import alone took over 5 s on a loaded 2-core machine
 
   it('keeps a draft per user and exercise in localStorage', async () => {
     const { draftKey, saveDraft, loadDraft, clearDraft } = await import('../src/exercises/drafts')

@@ -9,6 +9,7 @@ import VerdictCard from '../src/exercises/VerdictCard.vue'
 import RunOutput from '../src/submissions/RunOutput.vue'
 import TryResultCard from '../src/authoring/TryResultCard.vue'
 import { useTrial } from '../src/authoring/useTrial'
+import { useRun } from '../src/submissions/useRun'
 import { openEventStream, type RunEvent } from '../src/api/events'
 import type { Exercise } from '../src/api/types'
 import { runResult, verdict } from './fixtures'
@@ -115,7 +116,7 @@ describe('verdict card', () => {
 
 describe("a cell's result", () => {
   const runState = (v: ReturnType<typeof runResult>) =>
-    reactive({ phase: 'done' as const, position: null, output: [], outputSize: 0, outputLimit: null, figures: [], progress: [], epochs: null, verdict: v, error: null })
+    reactive({ phase: 'done' as const, position: null, attempt: null, output: [], outputSize: 0, outputLimit: null, figures: [], progress: [], epochs: null, verdict: v, error: null })
 
   it('shows the learner their own error', () => {
     const w = mount(RunOutput, { props: { run: runState(runResult({ status: 'error', error: 'ValueError: boom' })), showResult: true } })
@@ -129,6 +130,19 @@ describe("a cell's result", () => {
     })
     expect(w.find('[data-testid="run-result"]').text()).toContain('not your fault')
     expect(w.find('[data-testid="run-error"]').exists()).toBe(false)
+  })
+})
+
+describe('a run the queue retried after our fault', () => {
+  it('says it runs again because of us, not the learner', async () => {
+    const run = useRun()
+    const w = mount(RunOutput, { props: { run: run.state } })
+    run.onEvent({ type: 'started', attempt: null })
+    await flushPromises()
+    expect(w.find('.run-phase').text()).toBe('Running…')
+    run.onEvent({ type: 'started', attempt: 2 })
+    await flushPromises()
+    expect(w.find('.run-phase').text()).toContain('Running again (attempt 2): the last attempt failed on our side')
   })
 })
 

@@ -20,6 +20,8 @@ export function useRun() {
   const state = reactive({
     phase: 'idle' as 'idle' | 'starting' | 'queued' | 'running' | 'done' | 'failed',
     position: null as number | null,
+    /** 2, 3... when the queue runs it again after a fault on our side. */
+    attempt: null as number | null,
     output: [] as OutputChunk[],
     outputSize: 0,
     outputLimit: null as number | null,
@@ -36,7 +38,7 @@ export function useRun() {
     close?.()
     close = null
     Object.assign(state, {
-      phase: 'starting', position: null, output: [], outputSize: 0, outputLimit: null,
+      phase: 'starting', position: null, attempt: null, output: [], outputSize: 0, outputLimit: null,
       figures: [], progress: [], epochs: null, verdict: null, error: null,
     })
   }
@@ -49,6 +51,7 @@ export function useRun() {
         break
       case 'started':
         state.phase = 'running'
+        state.attempt = e.attempt ?? null
         break
       case 'stdout':
       case 'stderr': {
