@@ -55,3 +55,13 @@ def test_the_policy_cannot_change_the_board() -> None:
 
     game = evaluate(vandal, size=3, games=1, seed=1)[0]
     assert any(v != 0 for v in game.frames[0])
+
+
+def test_games_can_take_independent_seeds() -> None:
+    """Graders seed every evaluation game on its own: the record says which seed it was."""
+    games = evaluate(lambda obs: 1, size=3, games=3, seeds=[90, 3, 2**52 - 1])
+    assert [g.seed for g in games] == [90, 3, 2**52 - 1]
+    again = evaluate(lambda obs: 1, size=3, games=1, seeds=[3])[0]
+    assert again.frames == games[1].frames
+    with pytest.raises(ValueError, match="3 games need 3 seeds"):
+        evaluate(lambda obs: 1, size=3, games=3, seeds=[1])

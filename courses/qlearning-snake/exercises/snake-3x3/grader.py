@@ -24,8 +24,9 @@ STEP_TIMEOUT_S = 2.0
 
 
 def grade(judge):
-    # the evaluation games' seeds: independent of training, too many to search, < 2**53 (JSON)
-    seed = int(judge.rng.integers(2**52 - GAMES))
+    # the evaluation games' seeds: each drawn on its own from judge.rng, independent of the
+    # training environment (which seeds itself in the sandbox), below 2**53 for JSON
+    seeds = [int(s) for s in judge.rng.integers(2**52, size=GAMES)]
     env = judge.new("feynlab.envs.snake:SnakeEnv", SIZE)
     started = time.monotonic()
     policy = judge.call("train", env, TRAIN_SECONDS, timeout_s=TRAIN_SECONDS + GRACE_SECONDS + 10)
@@ -46,7 +47,7 @@ def grade(judge):
         return policy(obs, timeout_s=STEP_TIMEOUT_S)
 
     try:
-        games = evaluate(act, size=SIZE, games=GAMES, seed=seed + 1)
+        games = evaluate(act, size=SIZE, games=GAMES, seeds=seeds)
     except InvalidAction as exc:
         return fail(f"Your policy returned {exc.action!r}; an action must be 0, 1, 2 or 3.")
     wins = sum(game.won for game in games)
@@ -77,7 +78,7 @@ def grade(judge):
             "games": GAMES,
             "train_s": round(took, 2),
         },
-        staff_metrics={"evaluation_seed": seed, "wins": wins},
+        staff_metrics={"first_evaluation_seed": seeds[0], "wins": wins},
         feedback=feedback,
         artifacts={"snake_games": [game.to_dict() for game in games]},
     )
