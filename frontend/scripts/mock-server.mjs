@@ -302,7 +302,10 @@ async function api(req, res, url) {
       files.set(`${c}/${p}`, b.content)
       return send(res, 200, { path: p, course: { slug: c, title: COURSES[c]?.title ?? c, status: 'ok', stale: false, problems: [] } })
     }
-    const content = files.get(`${c}/${p}`) ?? (lesson && LESSONS[c]?.[lesson[1]] ? `---\ntitle: ${LESSONS[c][lesson[1]].title}\n---\n\n${LESSONS[c][lesson[1]].markdown}` : null)
+    const code = /^exercises\/([^/]+)\/(starter|solution)\.py$/.exec(p)
+    const ex = code && EXERCISES[c]?.[code[1]]
+    const exerciseFile = ex ? (code[2] === 'starter' ? ex.starter : '# the reference solution\ndef f(x):\n    return x - x.max(axis=1)\n') : null
+    const content = files.get(`${c}/${p}`) ?? exerciseFile ?? (lesson && LESSONS[c]?.[lesson[1]] ? `---\ntitle: ${LESSONS[c][lesson[1]].title}\n---\n\n${LESSONS[c][lesson[1]].markdown}` : null)
     return content == null ? err(res, 404, 'No such file.') : send(res, 200, { path: p, content })
   }
   if ((r = m(/^\/api\/authoring\/courses\/([^/]+)\/exercises\/([^/]+)\/try$/))) {

@@ -39,7 +39,6 @@ test('try an exercise as an author: both gradings stream to their verdicts', asy
   expect((await answered).status()).toBe(202)
   const card = page.getByTestId('try-result')
   await expect(card).toBeVisible()
-  await expect(tryButton).toBeDisabled()
   const solution = card.getByTestId('try-solution')
   const starter = card.getByTestId('try-starter')
   await expect(solution).toContainText('passed', { timeout: 120_000 })
