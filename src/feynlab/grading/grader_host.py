@@ -2,11 +2,11 @@
 
 Started by the worker (grading/grader_process.py) as ``python -m feynlab.grading.grader_host FD
 MEMORY_MB CPU_S``, inside its own bubblewrap view. Its limits are set before anything else is
-imported. Over the socket ``FD`` it receives ``start`` (where the grader is, the view seed),
-loads the grader and answers ``ready``, then on ``grade`` runs it: each judge request goes to
-the worker as a ``request`` frame and comes back as the learner's reply frame (decoded here,
-strictly, by the judge), or as ``ended`` / ``timeout`` / ``refused``. It ends with one ``done``
-frame: the Result's fields as JSON, or which exception ended ``grade()``.
+imported. Over the socket ``FD`` it says ``started``, receives ``start`` (where the grader is,
+the view seed), loads the grader and answers ``ready``, then on ``grade`` runs it: each judge
+request goes to the worker as a ``request`` frame and comes back as the learner's reply frame
+(decoded here, strictly, by the judge), or as ``ended`` / ``timeout`` / ``refused``. It ends
+with one ``done`` frame: the Result's fields as JSON, or which exception ended ``grade()``.
 """
 
 from __future__ import annotations
@@ -124,6 +124,7 @@ def grade(grader: ModuleType, judge: Judge) -> dict[str, Any]:
 
 def main(fd: int) -> None:
     sock = socket.socket(fileno=fd)
+    send_frame(sock, {"kind": "started"}, [])  # the platform's part went well
     start, _ = recv_frame(sock, max_buffer_bytes=0)
     try:
         grader = _load(start["grader"], start["module"])

@@ -50,6 +50,7 @@ GRADER_TMP_BYTES = 64 * 1024 * 1024
 HOST_EXERCISE_DIR = "/exercise"
 HOST_DATA_DIR = "/feynlab-data"
 HOST_GRACE_S = 5.0  # past the run's deadline, a host still grading is hung
+HOST_START_S = 60.0  # to start and load the grader, before the learner's run begins
 MAX_HOST_HEADER_BYTES = 16 * 1024 * 1024  # a conclusion with predictions for every test item
 MAX_HOST_BUFFER_BYTES = 1024 * 1024 * 1024  # the inputs a grader sends to the learner's code
 ALLOWED_OPS = frozenset({"call", "new", "handle"})  # the judge's requests; never load/run/finish
@@ -238,8 +239,15 @@ class GraderHost:
             self.process.wait(timeout=5)
 
 
-def wait_ready(host: GraderHost, deadline: float) -> Execution | None:
-    """None once the host has loaded the grader; why not otherwise (the author's fault)."""
+def wait_ready(host: GraderHost, deadline: float) -> GraderBroke | None:
+    """None once the host has loaded the grader; why not otherwise (the author's fault).
+
+    A host that never said ``started`` (bubblewrap or Python failed) raises HostBroke: that is
+    the platform's fault, not the author's.
+    """
+    header, _ = host.receive(deadline)
+    if header.get("kind") != "started":
+        raise HostBroke("the grader process did not start")
     try:
         header, _ = host.receive(deadline)
     except HostBroke as exc:
@@ -247,7 +255,8 @@ def wait_ready(host: GraderHost, deadline: float) -> Execution | None:
     if header.get("kind") == "ready":
         return None
     if header.get("kind") == "done":
-        return conclusion(header)
+        loaded = conclusion(header)
+        return loaded if isinstance(loaded, GraderBroke) else GraderBroke("no grader loaded")
     return GraderBroke("the grader process sent something unexpected before it was ready")
 
 

@@ -1,10 +1,10 @@
 """The runner: runs code cells and grades submissions through the sandbox and ``grader.py``.
 
-A grading is a short pipeline: prepare (limits, grader), execute (load the learner's file in a
-fresh sandboxed process, then the author's ``grade(judge)`` in a grader host of its own,
-unprivileged, that asks the learner's process through this one), classify (grading/classify.py: the
-process's fate and the grader's conclusion make one Verdict, with whose fault it was). The runner
-never retries: the queue alone runs a platform fault again.
+A grading is a short pipeline: prepare (limits; the author's grader loaded in a grader host of
+its own, unprivileged: grading/grader_process.py), execute (load the learner's file in a fresh
+sandboxed process, then the grader's ``grade(judge)``, whose requests this process relays),
+classify (grading/classify.py: the process's fate and the grader's conclusion make one Verdict,
+with whose fault it was). The runner never retries: the queue alone runs a platform fault again.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import secrets
+import time
 import traceback
 from collections.abc import Mapping
 from typing import Any
@@ -29,7 +30,13 @@ from feynlab.grading.classify import (
     classify_run,
 )
 from feynlab.grading.exercise import GradableExercise
-from feynlab.grading.grader_process import HOST_GRACE_S, GraderHost, relay, wait_ready
+from feynlab.grading.grader_process import (
+    HOST_GRACE_S,
+    HOST_START_S,
+    GraderHost,
+    relay,
+    wait_ready,
+)
 from feynlab.grading.verdicts import Fault, RunResult, StaffDetails, Verdict
 from feynlab.sandbox.limits import RunLimits
 from feynlab.sandbox.pool import Sandbox
@@ -140,6 +147,10 @@ class Runner:
                     "reply_bytes": limits.reply_bytes,
                 }
             )
+            broken = wait_ready(host, time.monotonic() + HOST_START_S)
+            if broken is not None:  # the grader did not load: the learner's code never runs
+                log.error("cannot load the grader of %s/%s", exercise.course, exercise.slug)
+                return author_fault(broken.traceback, staff=StaffDetails(view_seed=view_seed))
             with self.sandbox.run(limits=limits, on_event=on_event, seed=seed) as live:
                 execution = execute(live, host, code)
         except Exception as exc:
@@ -163,15 +174,10 @@ def _traceback(exc: BaseException) -> str:
 
 
 def execute(live: LiveRun, host: GraderHost, code: str) -> Execution:
-    """Load the learner's file (while the grader host starts), then let the grader ask."""
+    """Load the learner's file, then let the grader (ready in its host) ask its questions."""
     try:
         reply, _ = live.request({"op": "load", "code": code, "filename": SOLUTION_FILE})
     except RunEnded:
-        reply = None
-    broken = wait_ready(host, live.deadline + HOST_GRACE_S)
-    if broken is not None:  # the grader did not load: the author's, whatever the learner did
-        return broken
-    if reply is None:
         return Unanswered()
     if not reply.get("ok"):
         if reply.get("error"):
