@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from joserfc import jwt
 from joserfc.errors import JoseError
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
 from feynlab.accounts import service as accounts
 from feynlab.accounts.models import Role, User
@@ -107,11 +108,25 @@ def remove_platform(platform_id: RowId, user: Admin, db: DbSession) -> Response:
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@public.api_route("/login", methods=["GET", "POST"], response_class=RedirectResponse)
+@public.get("/login", response_class=RedirectResponse)
 async def oidc_login(request: Request, db: DbSession, settings: SettingsDep) -> RedirectResponse:
     """OIDC login initiation, called by the LMS: sends the browser back with state and nonce."""
+    return await _login(request, db, settings)
+
+
+@public.post("/login", response_class=RedirectResponse)
+async def oidc_login_post(
+    request: Request, db: DbSession, settings: SettingsDep
+) -> RedirectResponse:
+    """The same, for LMSs that post the login initiation."""
+    return await _login(request, db, settings)
+
+
+async def _login(request: Request, db: DbSession, settings: Settings) -> RedirectResponse:
     params = await _form(request)
-    url = lti_launch.login_redirect(db=db, params=params, launch_url=_urls(settings)["launch_url"])
+    url = await run_in_threadpool(
+        lti_launch.login_redirect, db=db, params=params, launch_url=_urls(settings)["launch_url"]
+    )
     return RedirectResponse(url, status_code=status.HTTP_302_FOUND)
 
 
@@ -128,6 +143,13 @@ async def launch(
     form = await _form(request)
     if not form.get("id_token") or not form.get("state"):
         raise Invalid("An LTI launch needs id_token and state.")
+    # The database and the JWKS fetch block: off the event loop.
+    return await run_in_threadpool(_launch, request, form, db, settings, registry)
+
+
+def _launch(
+    request: Request, form: dict[str, str], db: DbSession, settings: Settings, registry: Any
+) -> Response:
     checked = lti_launch.validate(
         db=db, keys=_keys(request), id_token=form["id_token"], state=form["state"]
     )
@@ -194,6 +216,12 @@ async def deep_link(
     form = await _form(request)
     if not form.get("ticket"):
         raise Invalid("A placement needs the ticket of the page it was picked on.")
+    return await run_in_threadpool(_deep_link, form, db, settings, registry)
+
+
+def _deep_link(
+    form: dict[str, str], db: DbSession, settings: Settings, registry: Any
+) -> HTMLResponse:
     try:
         token = jwt.decode(form["ticket"], tool_key(db=db), algorithms=["RS256"])
         jwt.JWTClaimsRegistry(exp={"essential": True}).validate(token.claims)
