@@ -19,6 +19,10 @@ const routes: RouteRecordRaw[] = [
   { path: '/author/:course/files/:path(.*)', name: 'author-file', component: () => import('./authoring/FileEditorView.vue'), props: true, meta: { instructor: true } },
   { path: '/instructor', name: 'gradebook', component: () => import('./instructor/GradebookView.vue'), meta: { instructor: true } },
   { path: '/instructor/learners/:id', name: 'learner', component: () => import('./instructor/LearnerView.vue'), props: true, meta: { instructor: true } },
+  { path: '/classes', name: 'classes', component: () => import('./classes/ClassesView.vue') },
+  { path: '/classes/join/:code', name: 'class-join', component: () => import('./classes/JoinView.vue'), props: true },
+  { path: '/classes/:id', name: 'class', component: () => import('./classes/ClassView.vue'), props: true },
+  { path: '/classes/:id/similarity', name: 'similarity', component: () => import('./classes/SimilarityView.vue'), props: true },
   { path: '/:rest(.*)*', name: 'not-found', component: () => import('./ui/NotFoundView.vue'), meta: { public: true } },
 ]
 

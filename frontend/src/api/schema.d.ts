@@ -603,12 +603,14 @@ export interface paths {
         };
         /**
          * Read File
-         * @description One text file of the course folder.
+         * @description One text file of the course folder, with whether the caller may save it.
          */
         get: operations["read_file_api_authoring_courses__course__files__path__get"];
         /**
          * Save File
          * @description Save a file (creating it if new) when the course stays valid, then reload the course.
+         *     Python that runs on the server (grader.py and its helpers) needs an admin, unless
+         *     FEYNLAB_INSTRUCTORS_EDIT_GRADERS allows instructors.
          */
         put: operations["save_file_api_authoring_courses__course__files__path__put"];
         post?: never;
@@ -1040,6 +1042,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/classes/{class_id}/similarity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Similarity
+         * @description Pairs of the class's learners whose code, or whose models' mistakes, are alike.
+         */
+        get: operations["similarity_api_classes__class_id__similarity_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/classes/{class_id}/similarity.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Similarity Csv */
+        get: operations["similarity_csv_api_classes__class_id__similarity_csv_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/lti/jwks": {
         parameters: {
             query?: never;
@@ -1074,10 +1113,10 @@ export interface paths {
         get: operations["oidc_login_api_lti_login_get"];
         put?: never;
         /**
-         * Oidc Login
-         * @description OIDC login initiation, called by the LMS: sends the browser back with state and nonce.
+         * Oidc Login Post
+         * @description The same, for LMSs that post the login initiation.
          */
-        post: operations["oidc_login_api_lti_login_get"];
+        post: operations["oidc_login_post_api_lti_login_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1507,6 +1546,26 @@ export interface components {
             /** Ends On */
             ends_on?: string | null;
         };
+        /** CodePair */
+        CodePair: {
+            a: components["schemas"]["feynlab__submissions__schemas__LearnerRef"];
+            b: components["schemas"]["feynlab__submissions__schemas__LearnerRef"];
+            /** Submission A */
+            submission_a: number;
+            /** Submission B */
+            submission_b: number;
+            /**
+             * Share A
+             * @description Share of A's code (beyond the starter) also in B's.
+             */
+            share_a: number;
+            /** Share B */
+            share_b: number;
+            /** Code A */
+            code_a: string;
+            /** Code B */
+            code_b: string;
+        };
         /** CourseCreate */
         CourseCreate: {
             /**
@@ -1748,6 +1807,17 @@ export interface components {
             path: string;
             /** Content */
             content: string;
+            /**
+             * Editable
+             * @description Whether the caller may save this file.
+             * @default true
+             */
+            editable: boolean;
+            /**
+             * Read Only Reason
+             * @description Why the caller may not save it (for the authoring page).
+             */
+            read_only_reason?: string | null;
         };
         /** FileWrite */
         FileWrite: {
@@ -1926,6 +1996,42 @@ export interface components {
         Message: {
             /** Detail */
             detail: string;
+        };
+        /** ModelPair */
+        ModelPair: {
+            a: components["schemas"]["feynlab__submissions__schemas__LearnerRef"];
+            b: components["schemas"]["feynlab__submissions__schemas__LearnerRef"];
+            /** Submission A */
+            submission_a: number;
+            /** Submission B */
+            submission_b: number;
+            /**
+             * Items
+             * @description Hidden test items both models were asked about.
+             */
+            items: number;
+            /**
+             * Wrong A
+             * @description Items where A differs from the consensus answer.
+             */
+            wrong_a: number;
+            /** Wrong B */
+            wrong_b: number;
+            /**
+             * Same Mistakes
+             * @description Items both got wrong with the same wrong answer.
+             */
+            same_mistakes: number;
+            /**
+             * Expected
+             * @description Same mistakes expected by chance for independent models.
+             */
+            expected: number;
+            /**
+             * P Value
+             * @description Chance of at least this many by coincidence (binomial).
+             */
+            p_value: number;
         };
         /**
          * PassBar
@@ -2247,6 +2353,32 @@ export interface components {
             password: string;
             /** Name */
             name: string;
+        };
+        /** SimilarityReport */
+        SimilarityReport: {
+            /** Course */
+            course: string;
+            /** Exercise */
+            exercise: string;
+            /**
+             * Submissions
+             * @description Learners compared (their latest graded submission).
+             */
+            submissions: number;
+            /**
+             * Note
+             * @default These pairs are leads for a person to look at, not findings: similar code can come from the same tutorial or a hint given in class, and models trained alike can share mistakes. Read both side by side and talk with the learners before drawing any conclusion.
+             */
+            note: string;
+            /** Code Pairs */
+            code_pairs: components["schemas"]["CodePair"][];
+            /** Model Pairs */
+            model_pairs: components["schemas"]["ModelPair"][];
+            /**
+             * Models Compared
+             * @description Learners whose verdict kept predictions.
+             */
+            models_compared: number;
         };
         /**
          * StaffDetails
@@ -8358,6 +8490,202 @@ export interface operations {
             };
         };
     };
+    similarity_api_classes__class_id__similarity_get: {
+        parameters: {
+            query: {
+                course: string;
+                exercise: string;
+            };
+            header?: never;
+            path: {
+                /** @description A positive id. */
+                class_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimilarityReport"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Platform fault */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    similarity_csv_api_classes__class_id__similarity_csv_get: {
+        parameters: {
+            query: {
+                course: string;
+                exercise: string;
+            };
+            header?: never;
+            path: {
+                /** @description A positive id. */
+                class_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": unknown;
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Platform fault */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
     jwks_api_lti_jwks_get: {
         parameters: {
             query?: never;
@@ -8542,7 +8870,7 @@ export interface operations {
             };
         };
     };
-    oidc_login_api_lti_login_get: {
+    oidc_login_post_api_lti_login_post: {
         parameters: {
             query?: never;
             header?: never;
