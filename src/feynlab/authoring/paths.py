@@ -21,6 +21,18 @@ _SEGMENT = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,99}$")
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
+SANDBOXED_PY = {"starter.py", "solution.py"}  # these run inside the sandbox, like a learner's
+
+
+def runs_on_the_server(parts: list[str]) -> bool:
+    """Python the trusted side runs (an exercise's grader.py and anything it may import): every
+    .py file of a course except an exercise's starter.py and solution.py."""
+    if Path(parts[-1]).suffix.lower() != ".py":
+        return False
+    in_exercise = len(parts) == 3 and parts[0] == "exercises"
+    return not (in_exercise and parts[-1] in SANDBOXED_PY)
+
+
 def split_path(path: str) -> list[str]:
     """The segments of a course-relative path, or 422 with what is wrong with it."""
     if not path or path.startswith("/") or "\\" in path or "\0" in path:

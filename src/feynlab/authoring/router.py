@@ -22,7 +22,7 @@ from feynlab.authoring.schemas import (
 from feynlab.authoring.trial import try_exercise
 from feynlab.courses import service as courses
 from feynlab.courses.registry import CourseRegistryDep
-from feynlab.deps import Instructor
+from feynlab.deps import Instructor, SettingsDep
 from feynlab.submissions.schemas import Accepted
 
 private = APIRouter(prefix="/authoring", tags=["authoring"])
@@ -49,9 +49,13 @@ def list_files(course: str, registry: CourseRegistryDep, user: Instructor) -> li
 
 
 @private.get("/courses/{course}/files/{path:path}")
-def read_file(course: str, path: str, registry: CourseRegistryDep, user: Instructor) -> FileRead:
-    """One text file of the course folder."""
-    return service.read_file(registry=registry, course=course, path=path)
+def read_file(
+    course: str, path: str, registry: CourseRegistryDep, user: Instructor, settings: SettingsDep
+) -> FileRead:
+    """One text file of the course folder, with whether the caller may save it."""
+    return service.read_file(
+        registry=registry, course=course, path=path, user=user, settings=settings
+    )
 
 
 @private.put(
@@ -60,11 +64,25 @@ def read_file(course: str, path: str, registry: CourseRegistryDep, user: Instruc
     responses={422: {"model": InvalidSaveOut, "description": "Refused: the course would break."}},
 )
 def save_file(
-    course: str, path: str, body: FileWrite, registry: CourseRegistryDep, user: Instructor
+    course: str,
+    path: str,
+    body: FileWrite,
+    registry: CourseRegistryDep,
+    user: Instructor,
+    settings: SettingsDep,
 ) -> SavedRead | JSONResponse:
-    """Save a file (creating it if new) when the course stays valid, then reload the course."""
+    """Save a file (creating it if new) when the course stays valid, then reload the course.
+    Python that runs on the server (grader.py and its helpers) needs an admin, unless
+    FEYNLAB_INSTRUCTORS_EDIT_GRADERS allows instructors."""
     try:
-        return service.save_file(registry=registry, course=course, path=path, content=body.content)
+        return service.save_file(
+            registry=registry,
+            course=course,
+            path=path,
+            content=body.content,
+            user=user,
+            settings=settings,
+        )
     except service.CourseWouldBreak as exc:
         out = InvalidSaveOut(
             detail=exc.message,

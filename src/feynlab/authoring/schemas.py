@@ -35,6 +35,10 @@ class FileEntry(BaseModel):
 class FileRead(BaseModel):
     path: str
     content: str
+    editable: bool = Field(True, description="Whether the caller may save this file.")
+    read_only_reason: str | None = Field(
+        None, description="Why the caller may not save it (for the authoring page)."
+    )
 
 
 class FileWrite(BaseModel):

@@ -8,11 +8,13 @@ from pathlib import Path
 
 import yaml
 
+from feynlab.accounts.models import Role, User
 from feynlab.authoring.paths import (
     MAX_FILE_BYTES,
     list_files,
     open_dir,
     read_text,
+    runs_on_the_server,
     split_path,
     write_atomic,
 )
@@ -28,7 +30,8 @@ from feynlab.courses.loader import load_course
 from feynlab.courses.problems import Problem
 from feynlab.courses.registry import CourseEntry, CourseRegistry
 from feynlab.courses.schemas import ProblemRead
-from feynlab.errors import Conflict, Invalid, NotFound, TooLarge
+from feynlab.errors import Conflict, Forbidden, Invalid, NotFound, TooLarge
+from feynlab.settings import Settings
 
 # One save at a time per course: the check and the write must see the same folder.
 _locks: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
@@ -98,11 +101,31 @@ def list_course_files(*, registry: CourseRegistry, course: str) -> list[FileEntr
     return [FileEntry(path=path, size=size) for path, size in list_files(folder)]
 
 
-def read_file(*, registry: CourseRegistry, course: str, path: str) -> FileRead:
+GRADER_READ_ONLY = (
+    "Only an admin can change {path} here: it runs on the server with the server's rights when "
+    "submissions are graded, so changing it is like changing the platform. Change it in the "
+    "course's git repository, or ask an admin (who can also let instructors edit graders with "
+    "FEYNLAB_INSTRUCTORS_EDIT_GRADERS=true)."
+)
+
+
+def may_save(*, user: User, settings: Settings, parts: list[str]) -> str | None:
+    """None when ``user`` may save the file; otherwise why not, for the authoring page."""
+    if not runs_on_the_server(parts) or user.role == Role.admin.value:
+        return None
+    if settings.instructors_edit_graders:
+        return None
+    return GRADER_READ_ONLY.format(path="/".join(parts))
+
+
+def read_file(
+    *, registry: CourseRegistry, course: str, path: str, user: User, settings: Settings
+) -> FileRead:
     parts = split_path(path)
     folder = _folder(registry, course)
     text = read_text(folder.parent, [folder.name, *parts], shown=path)
-    return FileRead(path=path, content=text)
+    reason = may_save(user=user, settings=settings, parts=parts)
+    return FileRead(path=path, content=text, editable=reason is None, read_only_reason=reason)
 
 
 def _new_problems(folder: Path, path: str, content: str) -> tuple[list[Problem], list[Problem]]:
@@ -118,10 +141,22 @@ def _check_size(content: str) -> None:
         raise TooLarge(f"content: at most {MAX_FILE_BYTES // 1024} KiB per file.")
 
 
-def save_file(*, registry: CourseRegistry, course: str, path: str, content: str) -> SavedRead:
+def save_file(
+    *,
+    registry: CourseRegistry,
+    course: str,
+    path: str,
+    content: str,
+    user: User,
+    settings: Settings,
+) -> SavedRead:
     """Check the course with the new content; write it atomically only if nothing breaks, then
-    reload the course. Problems already present elsewhere do not block fixing one file."""
+    reload the course. Problems already present elsewhere do not block fixing one file.
+    Code that runs on the server needs an admin (or FEYNLAB_INSTRUCTORS_EDIT_GRADERS)."""
     parts = split_path(path)
+    reason = may_save(user=user, settings=settings, parts=parts)
+    if reason is not None:
+        raise Forbidden(reason)
     _check_size(content)
     folder = _folder(registry, course)
     with _locks[course]:
