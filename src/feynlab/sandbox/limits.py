@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from feynlab.settings import Settings, get_settings
+if TYPE_CHECKING:  # settings (pydantic) are imported when used: the grader host never needs them
+    from feynlab.settings import Settings
 
 EXERCISE_KEYS = ("wall_s", "cpu_s", "memory_mb", "pids", "output_kb", "reply_mb")
 DEFAULT_REPLY_MB = 64
@@ -26,6 +27,8 @@ class RunLimits:
 
     @classmethod
     def defaults(cls, settings: Settings | None = None) -> RunLimits:
+        from feynlab.settings import get_settings
+
         s = settings or get_settings()
         return cls(
             wall_s=s.run_wall_s,
