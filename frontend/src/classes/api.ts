@@ -46,5 +46,8 @@ export function timeLeft(seconds: number): string {
 
 /** A UTC time from the API, in the reader's own time zone, with the zone named. */
 export function local(iso: string): string {
-  return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short', timeZoneName: 'short' })
+  // dateStyle/timeStyle cannot be combined with timeZoneName: the fields are spelled out.
+  return new Date(iso).toLocaleString(undefined, {
+    year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short',
+  })
 }
