@@ -13,7 +13,10 @@ from feynlab.settings import Settings
 GRADER = "/api/authoring/courses/example/files/exercises/add/grader.py"
 HELPER = "/api/authoring/courses/example/files/exercises/add/helpers.py"
 SOLUTION = "/api/authoring/courses/example/files/exercises/add/solution.py"
-PAYLOAD = "import os\nSECRET = os.environ.get('FEYNLAB_SECRET_KEY')\n"
+# A grader the format check accepts, which would run as the server on the next submission.
+PAYLOAD = (
+    "import os\n\n\ndef grade(judge):\n    raise SystemExit(os.environ.get('FEYNLAB_SECRET_KEY'))\n"
+)
 
 
 def test_an_instructor_cannot_save_server_side_code(
