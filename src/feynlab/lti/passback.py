@@ -164,15 +164,29 @@ class ScoreSender:
         self.tokens = services.Tokens(client)
         self._stop = threading.Event()
         self.wake = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="lti-scores", daemon=True)
+        self._thread: threading.Thread | None = None
+        self._users = 0  # a lifespan nested in another (a second test client) shares the thread
+        self._lock = threading.Lock()
 
     def start(self) -> None:
-        self._thread.start()
+        with self._lock:
+            self._users += 1
+            if self._thread is not None:
+                return
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._run, name="lti-scores", daemon=True)
+            self._thread.start()
 
     def stop(self) -> None:
+        with self._lock:
+            self._users -= 1
+            thread = self._thread
+            if self._users > 0 or thread is None:
+                return
+            self._thread = None
         self._stop.set()
         self.wake.set()
-        self._thread.join(timeout=10)
+        thread.join(timeout=10)
 
     def _run(self) -> None:
         while not self._stop.is_set():
