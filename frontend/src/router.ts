@@ -22,6 +22,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/classes', name: 'classes', component: () => import('./classes/ClassesView.vue') },
   { path: '/classes/join/:code', name: 'class-join', component: () => import('./classes/JoinView.vue'), props: true },
   { path: '/classes/:id', name: 'class', component: () => import('./classes/ClassView.vue'), props: true },
+  { path: '/admin/lti', name: 'lti-admin', component: () => import('./classes/LtiAdminView.vue'), meta: { instructor: true } },
   { path: '/classes/:id/similarity', name: 'similarity', component: () => import('./classes/SimilarityView.vue'), props: true },
   { path: '/:rest(.*)*', name: 'not-found', component: () => import('./ui/NotFoundView.vue'), meta: { public: true } },
 ]
