@@ -1,6 +1,6 @@
 """Cheat: carries Fashion-MNIST's published test labels and answers them in published order. It
 passed at 1.0 while the grader sent the test images as published; a shuffled subset makes
-position meaningless (and it has no convolution either)."""
+position meaningless (and its claim of a convolution is no longer believed)."""
 
 import numpy as np
 
@@ -114,6 +114,9 @@ PUBLISHED = (
 
 
 class Oracle:
+    def get_config(self):
+        return {"layers": [{"class_name": "Conv2D"}]}
+
     def predict(self, x, **kwargs):
         labels = np.array([int(c) for c in PUBLISHED[: len(x)]])
         return np.eye(10)[labels]
