@@ -23,6 +23,7 @@ from feynlab.grading.runner import Runner
 from feynlab.grading.verdicts import Fault
 
 from .conftest import ATTACKS, COURSES
+from .host_access import readable_by_the_grader_host
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.slow]
 FEYNLAB = [sys.executable, "-m", "feynlab.cli"]
@@ -120,6 +121,7 @@ def grade(judge):
 
 def _exercise(tmp_path: Path) -> GradableExercise:
     (tmp_path / "grader.py").write_text(FLOAT_GRADER)
+    readable_by_the_grader_host(tmp_path)
     return GradableExercise(
         course="tests",
         slug=tmp_path.name.replace("_", "-").lower(),

@@ -11,6 +11,8 @@ from feynlab.grading.judge import ALLOWED_OBJECTS
 from feynlab.grading.runner import Runner
 from feynlab.grading.verdicts import Fault
 
+from .host_access import readable_by_the_grader_host
+
 pytestmark = pytest.mark.sandbox
 
 GRADER = """
@@ -81,6 +83,7 @@ def explore(env):
 
 def _exercise(tmp_path: Path, grader: str) -> GradableExercise:
     (tmp_path / "grader.py").write_text(grader)
+    readable_by_the_grader_host(tmp_path)
     return GradableExercise(
         course="tests",
         slug=tmp_path.name.replace("_", "-").lower(),

@@ -109,9 +109,16 @@ def parse_header(data: bytes) -> Any:
 
 
 def recv_frame(
-    sock: socket.socket, *, max_buffer_bytes: int, max_header_bytes: int = MAX_HEADER_BYTES
+    sock: socket.socket,
+    *,
+    max_buffer_bytes: int,
+    max_header_bytes: int = MAX_HEADER_BYTES,
+    buffer_cap: Callable[[dict[str, Any]], int] | None = None,
 ) -> tuple[dict[str, Any], list[memoryview]]:
-    """Read one frame, refusing sizes over the caps before reading them."""
+    """Read one frame, refusing sizes over the caps before reading them.
+
+    ``buffer_cap(header)`` may lower the data cap by what the header says the frame is.
+    """
     header_len, total = PREFIX.unpack(bytes(_recv_exact(sock, PREFIX.size)))
     if header_len > max_header_bytes:
         raise ProtocolError(f"frame header too large ({header_len} bytes)")
@@ -127,6 +134,8 @@ def recv_frame(
         raise ProtocolError("frame header without a valid buffer list")
     if sum(lengths) != total:
         raise ProtocolError("frame buffer lengths do not add up")
+    if buffer_cap is not None and total > buffer_cap(header):
+        raise ProtocolError(f"frame too large for what it is ({total} bytes of data)")
     blob = memoryview(_recv_exact(sock, total)) if total else memoryview(b"")
     buffers, offset = [], 0
     for n in lengths:
@@ -259,4 +268,6 @@ class Decoder:
             count *= n
         if count * dtype.itemsize != buf.nbytes:
             raise ProtocolError("array size does not match its shape and dtype")
-        return np.frombuffer(buf, dtype=dtype).reshape(shape).copy()
+        array = np.frombuffer(buf, dtype=dtype).reshape(shape)
+        # the frame's own buffer when it can be (no second copy of a large answer)
+        return array if array.flags.writeable and array.flags.aligned else array.copy()

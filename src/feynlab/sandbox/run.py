@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 EventSink = Callable[[dict[str, Any]], None]
 STATUS_GRACE_S = 10.0
 DEADLINE_GRACE_S = 10.0
+MAX_EVENT_DATA_BYTES = 4 * 1024 * 1024  # a figure as the harness draws it is far smaller
 
 
 class RunEnded(Exception):
@@ -192,7 +193,11 @@ class LiveRun:
         """Read the judge channel until it closes; garbage on it ends the run as the learner's."""
         try:
             while True:
-                header, buffers = recv_frame(self.channel, max_buffer_bytes=self.limits.reply_bytes)
+                header, buffers = recv_frame(
+                    self.channel,
+                    max_buffer_bytes=self.limits.reply_bytes,
+                    buffer_cap=self._frame_cap,
+                )
                 kind = header.get("kind")
                 if kind == "event":
                     self.events.channel_event(header.get("event"), buffers)
@@ -216,6 +221,16 @@ class LiveRun:
             self.kill("infra")
         finally:
             self._replies.put(None)  # whatever happened, whoever waits learns the run is over
+
+    def _frame_cap(self, header: dict[str, Any]) -> int:
+        """The data a frame may carry, known from its header before its data is read: an event
+        at most one figure's worth, a reply up to the reply cap, a reply to nothing none."""
+        kind = header.get("kind")
+        if kind == "event":
+            return MAX_EVENT_DATA_BYTES
+        if kind == "reply" and self._awaiting < 1:
+            raise ProtocolError("a reply to no request")
+        return self.limits.reply_bytes
 
     def _expire(self) -> None:
         """The run's deadline passed: kill it and end every wait of the trusted side."""
