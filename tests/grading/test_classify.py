@@ -135,3 +135,9 @@ def test_a_cell_run_is_classified_from_its_reply() -> None:
     assert (lost.status, lost.fault) == ("infra-error", Fault.platform)
     timed = c.classify_run(RunOutcome(killed_for="timeout"), LIMITS, None)
     assert timed.status == "timeout"
+
+
+def test_a_cell_that_broke_the_channel_is_told_so_without_a_grader() -> None:
+    broke = c.classify_run(RunOutcome(exit_code=-9, protocol_error="bad frame"), LIMITS, None)
+    assert broke.status == "error" and "grader" not in (broke.error or "")
+    assert "channel" in (broke.error or "")

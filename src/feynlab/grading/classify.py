@@ -109,10 +109,16 @@ def process_status(o: RunOutcome, limits: RunLimits) -> LimitStatus | None:
     return None
 
 
-def ended_message(o: RunOutcome) -> str:
+def ended_message(o: RunOutcome, *, graded: bool = True) -> str:
     """Why the learner's process stopped early, for a beginner."""
     code = o.exit_code
     if o.protocol_error:
+        if not graded:
+            return (
+                "Your code wrote something unreadable on the platform's own channel, so it was "
+                "stopped. Print with `print()` and plot with matplotlib; do not write to file "
+                "descriptors you did not open."
+            )
         return "Your program broke the connection with the grader (it sent something unreadable)."
     if code is not None and code < 0:
         known = -code in signal.Signals._value2member_map_
@@ -257,7 +263,7 @@ def classify_run(o: RunOutcome, limits: RunLimits, reply: dict[str, Any] | None)
     if limit is not None:  # the page explains each limit by its status
         return RunResult(status=limit, **common)
     if reply is None:
-        return RunResult(status="error", error=ended_message(o), **common)
+        return RunResult(status="error", error=ended_message(o, graded=False), **common)
     if reply.get("ok"):
         return RunResult(status="ok", **common)
     status = "memory" if reply.get("exc_type") == "MemoryError" else "error"
