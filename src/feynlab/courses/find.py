@@ -27,5 +27,6 @@ def find_exercise(courses_dir: Path, target: str) -> Exercise:
         )
     found = loaded.course.exercise(slug)
     if found is None:
-        raise ExerciseNotFound(f"the course {course!r} has no exercise {slug!r}")
+        known = ", ".join(e.slug for e in loaded.course.exercises) or "none"
+        raise ExerciseNotFound(f"unknown exercise {target!r} (the course has: {known})")
     return found
