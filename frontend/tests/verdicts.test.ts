@@ -124,6 +124,13 @@ describe("a cell's result", () => {
     expect(w.find('[data-testid="run-error"]').text()).toBe('ValueError: boom')
   })
 
+  it('reads a result stored before the contract had `kind` and `fault` as the learner\'s', () => {
+    const old = { status: 'error', output: '', error: 'ValueError: boom', duration_s: 0.05 } as unknown as ReturnType<typeof runResult>
+    const w = mount(RunOutput, { props: { run: runState(old), showResult: true } })
+    expect(w.find('[data-testid="run-result"]').text()).toContain('Your code raised an error')
+    expect(w.find('[data-testid="run-error"]').text()).toBe('ValueError: boom')
+  })
+
   it("shows a platform fault as ours, whatever its status, and not our message as the learner's error", () => {
     const w = mount(RunOutput, {
       props: { run: runState(runResult({ status: 'error', fault: 'platform', error: 'zygote died' })), showResult: true },

@@ -29,7 +29,7 @@ export function useTrial() {
   /** The verdict of one part: the staff view when read, else the streamed one; null while grading. */
   function verdictOf(part: TrialPart): Verdict | null {
     const streamed = runs[part].state.verdict
-    return state.staffVerdicts[part] ?? (streamed?.kind === 'verdict' ? streamed : null)
+    return state.staffVerdicts[part] ?? (streamed && streamed.kind !== 'run' ? streamed : null)
   }
 
   const busy = computed(
