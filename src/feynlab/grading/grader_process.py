@@ -19,10 +19,12 @@ import ast
 import contextlib
 import math
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Sequence
@@ -141,6 +143,19 @@ def bwrap_grader_args(
     return [*args, inside(binds, sys.executable), *host_argv]
 
 
+def _readable_copy(source: Path, dest: Path) -> Path:
+    """A snapshot of the exercise folder that the grader's user may read (links kept as links:
+    their targets are not in the grader's view)."""
+    shutil.copytree(source, dest, symlinks=True)
+    for root, _dirs, files in os.walk(dest):
+        os.chmod(root, 0o755)
+        for name in files:
+            path = os.path.join(root, name)
+            if not os.path.islink(path):
+                os.chmod(path, 0o644)
+    return dest
+
+
 class GraderHost:
     """One grader host process and the worker's end of its channel."""
 
@@ -154,6 +169,24 @@ class GraderHost:
         memory_mb: int = GRADER_MEMORY_MB,
         uid: int = GRADER_UID,
     ) -> None:
+        self._copy: str | None = None
+        try:
+            self._start(exercise_dir, data_dir, isolate, cpu_s, memory_mb, uid)
+        except BaseException:
+            if self._copy is not None:
+                shutil.rmtree(self._copy, ignore_errors=True)
+            raise
+        threading.Thread(target=self._drain_stderr, daemon=True).start()
+
+    def _start(
+        self,
+        exercise_dir: Path,
+        data_dir: Path,
+        isolate: bool,
+        cpu_s: float,
+        memory_mb: int,
+        uid: int,
+    ) -> None:
         self.sock, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         host_argv = [
             "-m",
@@ -163,6 +196,9 @@ class GraderHost:
             str(max(1, math.ceil(cpu_s))),
         ]
         if isolate:
+            if os.geteuid() == 0:  # the grader's user must read it, whatever its owner allowed
+                self._copy = tempfile.mkdtemp(prefix="feynlab-grader-")  # 0700: only root
+                exercise_dir = _readable_copy(exercise_dir, Path(self._copy) / "exercise")
             binds = grader_view(exercise_dir, data_dir, grader_datasets(exercise_dir))
             self.exercise_dir, self.public_dir = HOST_EXERCISE_DIR, f"{HOST_DATA_DIR}/public"
             if os.geteuid() == 0:  # stage the sources as root, then drop to the grader's user
@@ -195,7 +231,6 @@ class GraderHost:
             )
         finally:
             child.close()
-        threading.Thread(target=self._drain_stderr, daemon=True).start()
 
     def _drain_stderr(self) -> None:
         assert self.process.stderr is not None
@@ -237,6 +272,8 @@ class GraderHost:
                 os.killpg(self.process.pid, signal.SIGKILL)
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(timeout=5)
+        if self._copy is not None:
+            shutil.rmtree(self._copy, ignore_errors=True)
 
 
 def wait_ready(host: GraderHost, deadline: float) -> GraderBroke | None:
