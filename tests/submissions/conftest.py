@@ -39,5 +39,6 @@ def app(settings: Settings, runner: Any) -> FastAPI:
     """The app as `feynlab serve` builds it, its worker pool using the shared runner."""
     from feynlab.app import create_app
 
-    quick = {"job_lease_s": 3.0, "idle_poll_s": 0.2, "event_poll_s": 0.05}
-    return create_app(settings.model_copy(update=quick), runner=runner)
+    # The same settings object: a test that changes a limit on `settings` changes the app's.
+    settings.job_lease_s, settings.idle_poll_s, settings.event_poll_s = 3.0, 0.2, 0.05
+    return create_app(settings, runner=runner)

@@ -26,6 +26,13 @@ submissions = sa.table(
     sa.column("kind", sa.String()),
     sa.column("result", sa.JSON()),
 )
+events = sa.table(
+    "submission_events",
+    sa.column("id", sa.Integer()),
+    sa.column("submission_id", sa.Integer()),
+    sa.column("type", sa.String()),
+    sa.column("data", sa.JSON()),
+)
 
 
 def _with_fault(kind: str, result: dict) -> dict:
@@ -54,13 +61,26 @@ def upgrade() -> None:
             submissions.c.result.is_not(None)
         )
     ).all()
+    kinds = {}
     for sid, kind, result in rows:
+        kinds[sid] = kind
         if isinstance(result, dict) and "fault" not in result:
             conn.execute(
                 submissions.update()
                 .where(submissions.c.id == sid)
                 .values(result=_with_fault(kind, result))
             )
+    # The verdict events that streams replay: the same fields, without the staff details.
+    stored = conn.execute(
+        sa.select(events.c.id, events.c.submission_id, events.c.data).where(
+            events.c.type == "verdict"
+        )
+    ).all()
+    for eid, sid, data in stored:
+        if isinstance(data, dict) and "fault" not in data:
+            shown = _with_fault(kinds.get(sid, "submission"), data)
+            shown.pop("staff", None)
+            conn.execute(events.update().where(events.c.id == eid).values(data=shown))
 
 
 def downgrade() -> None:
