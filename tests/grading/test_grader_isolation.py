@@ -328,3 +328,13 @@ def test_a_grader_that_fails_to_load_is_the_authors_fault_before_any_learner_cod
     assert_author_fault(verdict)
     assert "no such helper" in (verdict.staff.grader_traceback or "")
     assert not any("LEARNER RAN" in text for text in printed)
+
+
+def test_a_learner_process_that_dies_mid_call_is_still_the_learners(
+    runner: Runner,  # noqa: F811
+    exercise,  # noqa: F811
+) -> None:
+    code = "import os\n\ndef add(a, b):\n    os._exit(3)\n"
+    verdict = runner.grade(exercise=exercise, code=code)
+    assert (verdict.status, verdict.fault) == ("error", Fault.learner), verdict
+    assert verdict.staff.grader_traceback is None  # the grader heard "ended", and said so
