@@ -6,6 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from feynlab.datasets.view import ViewBlock
+
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,79}$"
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
@@ -71,26 +73,6 @@ class Limits(_Strict):
     reply_mb: int | None = Field(default=None, ge=1, le=1024)  # largest answer, MiB
 
 
-class ViewBlock(_Strict):
-    """``view:``: how each grading draws its test view (docs/grading-integrity.md)."""
-
-    items: int = Field(8000, ge=100, le=1_000_000, description="Test items drawn per grading.")
-    decide_share: float = Field(
-        0.5, gt=0, lt=1, description="Share of the view the pass decision rests on (unreported)."
-    )
-    report_step: float = Field(
-        0.005, gt=0, le=0.1, description="Grain of the learner's figure (0.005: half a point)."
-    )
-    shift_px: int = Field(0, ge=0, le=4, description="Largest translation, in pixels.")
-    elastic_px: float = Field(
-        0.0, ge=0, le=4, description="Elastic distortion: typical displacement, in pixels."
-    )
-    elastic_cells: int = Field(
-        4, ge=1, le=14, description="Elastic distortion: control-grid cells across the image."
-    )
-    noise_sd: float = Field(0.0, ge=0, le=0.3, description="Pixel noise (standard deviation).")
-
-
 class ExerciseFile(_Strict):
     """``exercises/<exercise>/exercise.yaml``."""
 
@@ -106,5 +88,8 @@ class ExerciseFile(_Strict):
         64, ge=1, le=1024, description="Largest submission, KiB (refused with 413 above it)."
     )
     daily_submissions: int | None = Field(
-        None, ge=1, le=1000, description="Submissions a learner may make per UTC day (none: no cap)."
+        None,
+        ge=1,
+        le=1000,
+        description="Submissions a learner may make per UTC day (none: no cap).",
     )

@@ -16,8 +16,30 @@ from pathlib import Path
 
 import numpy as np
 import yaml
+from pydantic import BaseModel, ConfigDict, Field
 
-from feynlab.courses.formats import ViewBlock
+
+class ViewBlock(BaseModel):
+    """``view:`` of exercise.yaml: how each grading draws its test view (see
+    docs/grading-integrity.md)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    items: int = Field(8000, ge=100, le=1_000_000, description="Test items drawn per grading.")
+    decide_share: float = Field(
+        0.5, gt=0, lt=1, description="Share of the view the pass decision rests on (unreported)."
+    )
+    report_step: float = Field(
+        0.005, gt=0, le=0.1, description="Grain of the learner's figure (0.005: half a point)."
+    )
+    shift_px: int = Field(0, ge=0, le=4, description="Largest translation, in pixels.")
+    elastic_px: float = Field(
+        0.0, ge=0, le=4, description="Elastic distortion: typical displacement, in pixels."
+    )
+    elastic_cells: int = Field(
+        4, ge=1, le=14, description="Elastic distortion: control-grid cells across the image."
+    )
+    noise_sd: float = Field(0.0, ge=0, le=0.3, description="Pixel noise (standard deviation).")
 
 
 @dataclass(frozen=True)
