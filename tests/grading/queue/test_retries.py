@@ -17,7 +17,7 @@ from feynlab.grading.verdicts import Fault, StaffDetails, Verdict
 from feynlab.progress.models import ExerciseProgress
 from feynlab.settings import Settings
 from feynlab.submissions.models import SubmissionEvent
-from tests.submissions.helpers import SOLUTION, submit, wait_done
+from tests.submissions.helpers import SOLUTION, read_events, submit, wait_done
 
 pytestmark = pytest.mark.sandbox
 LOUD = 'print("LEARNER CODE RAN")\n' + SOLUTION
@@ -93,6 +93,10 @@ def test_a_platform_fault_is_retried_by_the_queue_alone(
     done = wait_done(client, f"/api/submissions/{sub['id']}", headers)
     assert done["status"] == "passed"
     assert _learner_runs(client.app, sub["id"]) == 2  # once per start, never twice per start
+    kinds = [e["type"] for _, e in read_events(client, sub["events_url"], headers)]
+    # Between the attempts the submission was queued again (with its place), not "running".
+    assert kinds.index("started") < kinds.index("queued", 1) < len(kinds) - 1
+    assert [k for k in kinds if k in ("queued", "started")] == ["queued", "started"] * 2
 
 
 def test_platform_faults_stop_after_the_bounded_attempts_and_never_count(
