@@ -170,3 +170,21 @@ def test_one_learner_cannot_hold_more_than_the_cap_of_open_streams(
 
 def _open(hub: Any) -> int:
     return sum(hub.streams._open.values())
+
+
+def test_a_stream_dropped_before_its_first_byte_gives_its_place_back(app: FastAPI) -> None:
+    """Regression: a client that left before the response began never ran the stream's
+    ``finally``, so its reservation was never released and, after ``streams_per_user`` such
+    drops, the learner could follow no result at all until a restart."""
+    import gc
+
+    from feynlab.submissions.stream import Hub
+
+    hub = Hub(factory=app.state.sessionmaker, poll_s=0.1)
+    for _ in range(3):
+        assert hub.streams.reserve(7, cap=3)
+        dropped = hub.stream(submission_id=1, after=0, user_id=7)  # never iterated
+        del dropped
+    gc.collect()
+    assert _open(hub) == 0
+    assert hub.streams.reserve(7, cap=3)

@@ -18,6 +18,7 @@ import json
 import logging
 import threading
 import time
+import weakref
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -262,16 +263,31 @@ class Hub:
             found = self._loops[loop] = _LoopHub(factory=self.factory, poll_s=self.poll_s)
         return found
 
-    async def stream(
+    def stream(
         self, *, submission_id: int, after: int, user_id: int | None = None
     ) -> AsyncIterator[dict[str, Any]]:
-        """The stream's events; a ``user_id`` reserved in ``streams`` is released at its end."""
-        try:
-            async for item in self._stream(submission_id=submission_id, after=after):
-                yield item
-        finally:
-            if user_id is not None:
-                self.streams.release(user_id)
+        """The stream's events; a ``user_id`` reserved in ``streams`` is released once, at the
+        stream's end, or when it is dropped without ever starting (the client left before the
+        first byte: a generator that never ran has no ``finally`` to run)."""
+        lock, released = threading.Lock(), [False]
+
+        def release() -> None:
+            with lock:
+                if user_id is None or released[0]:
+                    return
+                released[0] = True
+            self.streams.release(user_id)
+
+        async def events() -> AsyncIterator[dict[str, Any]]:
+            try:
+                async for item in self._stream(submission_id=submission_id, after=after):
+                    yield item
+            finally:
+                release()
+
+        generator = events()
+        weakref.finalize(generator, release)
+        return generator
 
     async def _stream(self, *, submission_id: int, after: int) -> AsyncIterator[dict[str, Any]]:
         hub = self._for_this_loop()
