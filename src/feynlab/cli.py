@@ -201,9 +201,7 @@ def worker(
     )
     typer.echo(f"feynlab worker {grading.identity}: {settings.workers} slot(s)")
     try:
-        run_worker(
-            settings=settings, worker=grading, loglevel=loglevel
-        )
+        run_worker(settings=settings, worker=grading, loglevel=loglevel)
     finally:
         close_runner(runner)
 

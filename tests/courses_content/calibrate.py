@@ -20,8 +20,9 @@ os.environ.setdefault("KERAS_BACKEND", "torch")
 
 import numpy as np  # noqa: E402
 
+from feynlab.courses.find import find_exercise  # noqa: E402
 from feynlab.datasets.scoring import clustering_accuracy, grading_data  # noqa: E402
-from feynlab.datasets.view import draw_view, view_block  # noqa: E402
+from feynlab.datasets.view import ViewBlock, draw_view  # noqa: E402
 from feynlab.settings import REPO_ROOT, get_settings  # noqa: E402
 
 DATASET = {
@@ -48,8 +49,7 @@ def run_once(target: str, seed: int, views: int) -> tuple[list[float], float]:
 
     torch.set_num_threads(1)
     keras.utils.set_random_seed(seed)
-    folder = REPO_ROOT / "courses" / target.replace("/", "/exercises/")
-    block = view_block(folder / "exercise.yaml")
+    block = find_exercise(REPO_ROOT / "courses", target).view or ViewBlock()
     data = grading_data(DATASET[target], get_settings().data_dir)
     solution = load_solution(target)
     drawn = [

@@ -19,6 +19,7 @@ from types import ModuleType
 import numpy as np
 import pytest
 
+from feynlab.courses.find import find_exercise
 from feynlab.datasets import DATASETS, is_provisioned
 from feynlab.datasets import view as view_code
 from feynlab.datasets.scoring import grading_data
@@ -31,6 +32,8 @@ SUBMISSIONS = 300
 DISTINCT_VIEWS = 20  # views are cached and reused: repeats only help the attacker
 START_ACCURACY = 0.934
 Reported = Callable[[np.ndarray], float]
+EXERCISE = find_exercise(COURSES_DIR, "supervised-1/mnist-classifier")
+VIEW = EXERCISE.view or view_code.ViewBlock()
 
 
 def _grader() -> ModuleType:
@@ -55,7 +58,7 @@ def grader(data_dir):  # type: ignore[no-untyped-def]
     module = _grader()
     draw = lru_cache(maxsize=DISTINCT_VIEWS)(
         lambda seed: view_code.draw_view(
-            *_test_set(data_dir), block=module.VIEW, rng=np.random.default_rng(seed)
+            *_test_set(data_dir), block=VIEW, rng=np.random.default_rng(seed)
         )
     )
     module.draw_view = lambda x, y, *, block, rng: draw(int(rng.bit_generator.seed_seq.entropy))
@@ -87,6 +90,7 @@ class FakeJudge:
         self.public_dir = data_dir / "public"
         self.view_seed = view_seed
         self.rng = np.random.default_rng(view_seed)
+        self.pass_bar, self.view = EXERCISE.pass_bar, VIEW  # as the real judge carries them
         self.answers = answers
 
     def call(self, name: str, *args: object, **kwargs: object) -> FixedAnswers:
@@ -170,7 +174,7 @@ def _parking_attack(answers, doubtful, second, truth_free_breaks, reported: Repo
 
 def test_probing_moves_the_decision_less_than_the_reporting_step(grader, data_dir) -> None:  # type: ignore[no-untyped-def]
     _, truth = _test_set(data_dir)
-    step = grader.VIEW.report_step
+    step = VIEW.report_step
     answers, doubtful, second = _attacker(truth)
     sure = np.setdiff1d(np.arange(len(truth)), doubtful)
     seeds = iter(range(10**9))

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, ConfigDict
 
 from feynlab.courses.formats import Level, Limits, PassBar
+from feynlab.datasets.view import ViewBlock
 
 if TYPE_CHECKING:
     from feynlab.grading.exercise import GradableExercise
@@ -69,6 +70,8 @@ class Exercise(_Frozen):
     entrypoint: str
     pass_bar: PassBar
     limits: Limits
+    view: ViewBlock | None = None
+    """How each grading draws its test view (exercises on a data set)."""
     hints: tuple[str, ...] = ()
     directory: Path
     """The exercise folder: ``grader.py`` and ``solution.py`` are read from here."""
@@ -96,6 +99,7 @@ class Exercise(_Frozen):
             entrypoint=self.entrypoint,
             pass_bar=GradingPassBar(self.pass_bar.metric, self.pass_bar.at_least),
             limits=self.limits.model_dump(exclude_none=True),
+            view=None if self.view is None else self.view.model_dump(),
         )
 
 

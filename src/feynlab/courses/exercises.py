@@ -120,6 +120,7 @@ def parse_exercise(files: CourseFiles, *, course: str, slug: str, listed: bool) 
         entrypoint=spec.entrypoint,
         pass_bar=spec.pass_bar,
         limits=spec.limits,
+        view=spec.view,
         hints=tuple(spec.hints),
         directory=(files.root / folder).resolve(),
         starter=starter,

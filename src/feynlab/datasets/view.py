@@ -12,10 +12,8 @@ stored seed draws the same view.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -54,12 +52,6 @@ class TestView:
     @property
     def report(self) -> np.ndarray:
         return ~self.decide
-
-
-def view_block(exercise_yaml: Path) -> ViewBlock:
-    """The validated ``view:`` block of an exercise (the defaults when it has none)."""
-    spec = yaml.safe_load(Path(exercise_yaml).read_text()) or {}
-    return ViewBlock.model_validate(spec.get("view") or {})
 
 
 def draw_view(

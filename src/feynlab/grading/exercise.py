@@ -33,6 +33,7 @@ class GradableExercise:
     entrypoint: str
     pass_bar: PassBar | None
     limits: dict[str, Any] = field(default_factory=dict)
+    view: dict[str, Any] | None = None  # the validated ``view:`` block, for the judge
 
     @property
     def grader_path(self) -> Path:
@@ -45,6 +46,7 @@ class GradableExercise:
             "entrypoint": self.entrypoint,
             "pass": None if bar is None else {"metric": bar.metric, "at_least": bar.at_least},
             "limits": dict(self.limits),
+            "view": None if self.view is None else dict(self.view),
         }
 
     @classmethod
@@ -62,4 +64,5 @@ class GradableExercise:
             entrypoint=str(spec.get("entrypoint", "")),
             pass_bar=None if not bar else PassBar(str(bar["metric"]), float(bar["at_least"])),
             limits=dict(spec.get("limits") or {}),
+            view=spec.get("view"),
         )

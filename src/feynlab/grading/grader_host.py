@@ -149,6 +149,8 @@ def main(fd: int) -> None:
         public_dir=Path(start["public_dir"]),
         default_timeout_s=float(start["default_timeout_s"]),
         view_seed=int(start["view_seed"]),
+        pass_bar=start.get("pass_bar"),
+        view=start.get("view"),
     )
     send_frame(sock, {"kind": "ready"}, [])
     go, _ = recv_frame(sock, max_buffer_bytes=0)

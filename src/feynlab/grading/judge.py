@@ -9,13 +9,19 @@ the outputs.
 
 from __future__ import annotations
 
+import functools
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
+from feynlab.grading.exercise import PassBar
 from feynlab.sandbox.protocol import Decoder, ProtocolError, encode
+
+if TYPE_CHECKING:
+    from feynlab.datasets.view import ViewBlock
 
 ALLOWED_OBJECTS = frozenset({"feynlab.envs.snake:SnakeEnv"})
 
@@ -100,14 +106,27 @@ class Judge:
         public_dir: Path,
         default_timeout_s: float,
         view_seed: int | None = None,
+        pass_bar: Mapping[str, Any] | None = None,
+        view: Mapping[str, Any] | None = None,
     ) -> None:
         self._live = live
         self.public_dir = public_dir
         self.default_timeout_s = default_timeout_s
+        # The exercise's bar and view as the one reader validated them (exercise.yaml is never
+        # read by a grader): ``judge.pass_bar.at_least``, ``judge.view``.
+        self.pass_bar = None if pass_bar is None else PassBar(**pass_bar)
+        self._view = dict(view or {})
         # The test view's seed: drawn by the worker per grading (stored with the verdict,
         # so that a regrade reproduces the view); never sent into the sandbox.
         self.view_seed = secrets.randbits(63) if view_seed is None else view_seed
         self.rng = np.random.default_rng(self.view_seed)
+
+    @functools.cached_property
+    def view(self) -> ViewBlock:
+        """The exercise's ``view:`` block (its defaults when it has none)."""
+        from feynlab.datasets.view import ViewBlock
+
+        return ViewBlock.model_validate(self._view)
 
     def call(self, name: str, *args: Any, timeout_s: float | None = None, **kwargs: Any) -> Any:
         """Call the learner's top-level function ``name`` and return what it returned."""

@@ -145,6 +145,8 @@ class Runner:
                     "default_timeout_s": limits.wall_s,
                     "view_seed": view_seed,
                     "reply_bytes": limits.reply_bytes,
+                    "pass_bar": exercise.spec()["pass"],  # as validated: graders never
+                    "view": exercise.view,  # read exercise.yaml themselves
                 }
             )
             broken = wait_ready(host, time.monotonic() + HOST_START_S)

@@ -6,27 +6,24 @@ the judge's view seed, drawn on the trusted side and never sent in: nothing the 
 tells what the evaluation games will be."""
 
 import time
-from pathlib import Path
-
-import yaml
 
 from feynlab.datasets.scoring import wilson_interval
 from feynlab.envs import InvalidAction, evaluate, games_needed
 from feynlab.grading.judge import RemoteHandle
 from feynlab.grading.result import Result, against_bar, fail
 
-BAR = yaml.safe_load(Path(__file__).with_name("exercise.yaml").read_text())["pass"]["at_least"]
 SIZE = 3
 TRAIN_SECONDS = 30
 GRACE_SECONDS = 5  # for returning the policy once time is up
-GAMES = max(500, games_needed(BAR))  # a policy at the bar + 5 points passes 99 times in 100
 STEP_TIMEOUT_S = 2.0
 
 
 def grade(judge):
+    bar = judge.pass_bar.at_least  # from exercise.yaml, validated
+    games_played = max(500, games_needed(bar))  # a policy at the bar + 5 points passes 99 in 100
     # the evaluation games' seeds: each drawn on its own from judge.rng, independent of the
     # training environment (which seeds itself in the sandbox), below 2**53 for JSON
-    seeds = [int(s) for s in judge.rng.integers(2**52, size=GAMES)]
+    seeds = [int(s) for s in judge.rng.integers(2**52, size=games_played)]
     env = judge.new("feynlab.envs.snake:SnakeEnv", SIZE)
     started = time.monotonic()
     policy = judge.call("train", env, TRAIN_SECONDS, timeout_s=TRAIN_SECONDS + GRACE_SECONDS + 10)
@@ -47,21 +44,21 @@ def grade(judge):
         return policy(obs, timeout_s=STEP_TIMEOUT_S)
 
     try:
-        games = evaluate(act, size=SIZE, games=GAMES, seeds=seeds)
+        games = evaluate(act, size=SIZE, games=games_played, seeds=seeds)
     except InvalidAction as exc:
         return fail(f"Your policy returned {exc.action!r}; an action must be 0, 1, 2 or 3.")
     wins = sum(game.won for game in games)
-    rate = wins / GAMES
-    low, high = wilson_interval(wins, GAMES)
+    rate = wins / games_played
+    low, high = wilson_interval(wins, games_played)
     deaths = sum(game.outcome == "died" for game in games)
     hungry = sum(game.outcome == "truncated" for game in games)
-    feedback = against_bar("win rate", rate, BAR)
+    feedback = against_bar("win rate", rate, bar)
     feedback += (
-        f" Your agent won {wins} of {GAMES} games (95% interval {low:.3f} to {high:.3f}); "
+        f" Your agent won {wins} of {games_played} games (95% interval {low:.3f} to {high:.3f}); "
         f"it died in {deaths} and went hungry too long in {hungry}. Every game can be "
         "replayed."
     )
-    if rate < BAR:
+    if rate < bar:
         feedback += (
             " If it rarely wins, check the Bellman update (no future value after a terminal "
             "step), keep some exploration, and use the whole time budget."
@@ -75,7 +72,7 @@ def grade(judge):
             "win_rate": rate,
             "ci_low": low,
             "ci_high": high,
-            "games": GAMES,
+            "games": games_played,
             "train_s": round(took, 2),
         },
         staff_metrics={"first_evaluation_seed": seeds[0], "wins": wins},

@@ -3,21 +3,15 @@ trusted side (a random subset of the hidden test images, shuffled, slightly dist
 its predictions outside: coarsely on one part for the feedback, exactly on the other for the
 decision (docs/grading-integrity.md)."""
 
-from pathlib import Path
-
-import yaml
-
 from feynlab.datasets.scoring import grading_data
-from feynlab.datasets.view import draw_view, score_view, view_block, view_feedback
+from feynlab.datasets.view import draw_view, score_view, view_feedback
 from feynlab.grading.judge import RemoteHandle
 from feynlab.grading.result import Result, check_array, fail
 
-EXERCISE = Path(__file__).with_name("exercise.yaml")
-BAR = yaml.safe_load(EXERCISE.read_text())["pass"]["at_least"]
-VIEW = view_block(EXERCISE)
 
 
 def grade(judge):
+    bar, view_block = judge.pass_bar.at_least, judge.view  # from exercise.yaml, validated
     data = grading_data("mnist", judge.public_dir.parent)
     model = judge.call("train_model", data.x_train, data.y_train)
     if not isinstance(model, RemoteHandle):
@@ -25,15 +19,15 @@ def grade(judge):
             "`train_model` should return the trained Keras model itself (the object you called "
             f"`fit` on), but it returned a {type(model).__name__}."
         )
-    view = draw_view(data.x_test, data.y_test, block=VIEW, rng=judge.rng)
+    view = draw_view(data.x_test, data.y_test, block=view_block, rng=judge.rng)
     scores = model.predict(view.x, verbose=0)
     problem = check_array(scores, name="model.predict", shape=(len(view.x), 10), kind="fiu")
     if problem:
         return fail(problem + " The last layer should have 10 units, one score per digit.")
     predicted = scores.argmax(axis=1)
-    score = score_view(view, predicted == view.y, step=VIEW.report_step)
-    passed = score.decided >= BAR
-    feedback = view_feedback(score, what="test accuracy", bar=BAR)
+    score = score_view(view, predicted == view.y, step=view_block.report_step)
+    passed = score.decided >= bar
+    feedback = view_feedback(score, what="test accuracy", bar=bar)
     if not passed:
         feedback += (
             " Check that the model trains (call `model.fit`), that the last layer has a "

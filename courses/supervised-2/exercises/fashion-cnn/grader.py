@@ -8,19 +8,13 @@ the grader runs probe images through the model's layers one by one, checks that 
 the model's predictions, and looks for a layer with weights whose output moves with the image
 (translation equivariance) and mixes neighbouring pixels, which is what a convolution does."""
 
-from pathlib import Path
-
 import numpy as np
-import yaml
 
 from feynlab.datasets.scoring import grading_data
-from feynlab.datasets.view import draw_view, score_view, view_block, view_feedback
+from feynlab.datasets.view import draw_view, score_view, view_feedback
 from feynlab.grading.judge import LearnerError, RemoteHandle
 from feynlab.grading.result import Result, check_array, fail
 
-EXERCISE = Path(__file__).with_name("exercise.yaml")
-BAR = yaml.safe_load(EXERCISE.read_text())["pass"]["at_least"]
-VIEW = view_block(EXERCISE)
 MAX_LAYERS = 64
 SHIFT = 2  # pixels the probe image is moved by
 MARGIN = 6  # empty border of the probe image, so the shift loses nothing
@@ -95,6 +89,7 @@ def conv_verified(model, image):
 
 
 def grade(judge):
+    bar, view_block = judge.pass_bar.at_least, judge.view  # from exercise.yaml, validated
     data = grading_data("fashion-mnist", judge.public_dir.parent)
     model = judge.call("train_model", data.x_train, data.y_train)
     if not isinstance(model, RemoteHandle):
@@ -102,16 +97,16 @@ def grade(judge):
             "`train_model` should return the trained Keras model itself (the object you called "
             f"`fit` on), but it returned a {type(model).__name__}."
         )
-    view = draw_view(data.x_test, data.y_test, block=VIEW, rng=judge.rng)
+    view = draw_view(data.x_test, data.y_test, block=view_block, rng=judge.rng)
     scores = model.predict(view.x, verbose=0)
     problem = check_array(scores, name="model.predict", shape=(len(view.x), 10), kind="fiu")
     if problem:
         return fail(problem + " The last layer should have 10 units, one score per class.")
     has_conv = conv_verified(model, view.x[0])
     predicted = scores.argmax(axis=1)
-    score = score_view(view, predicted == view.y, step=VIEW.report_step)
-    passed = has_conv and score.decided >= BAR
-    feedback = view_feedback(score, what="test accuracy", bar=BAR, other_rules_met=has_conv)
+    score = score_view(view, predicted == view.y, step=view_block.report_step)
+    passed = has_conv and score.decided >= bar
+    feedback = view_feedback(score, what="test accuracy", bar=bar, other_rules_met=has_conv)
     if not has_conv:
         feedback += (
             "\n\nBut we found **no convolutional layer** in your model, and this exercise is "

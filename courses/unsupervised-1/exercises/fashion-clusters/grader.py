@@ -4,24 +4,19 @@ with a little noise). Score the clusters against the hidden labels outside (best
 matching, Hungarian): coarsely on one part for the feedback, exactly on the other for the
 decision (docs/grading-integrity.md)."""
 
-from pathlib import Path
-
 import numpy as np
-import yaml
 
 from feynlab.datasets.scoring import clustering_accuracy, grading_data
-from feynlab.datasets.view import coarse, draw_view, percent, view_block
+from feynlab.datasets.view import coarse, draw_view, percent
 from feynlab.grading.result import Result, check_array, fail
 
-EXERCISE = Path(__file__).with_name("exercise.yaml")
-BAR = yaml.safe_load(EXERCISE.read_text())["pass"]["at_least"]
-VIEW = view_block(EXERCISE)
 K = 10
 
 
 def grade(judge):
+    bar, view_block = judge.pass_bar.at_least, judge.view  # from exercise.yaml, validated
     data = grading_data("fashion-mnist", judge.public_dir.parent)
-    view = draw_view(data.x_test, data.y_test, block=VIEW, rng=judge.rng)
+    view = draw_view(data.x_test, data.y_test, block=view_block, rng=judge.rng)
     clusters = judge.call("cluster_images", data.x_train, view.x)
     problem = check_array(clusters, name="cluster_images", shape=(len(view.x),), kind="iu")
     if problem:
@@ -34,16 +29,16 @@ def grade(judge):
     used = len(np.unique(clusters))
     decided = clustering_accuracy(clusters[view.decide], view.y[view.decide], K)
     reported = clustering_accuracy(clusters[view.report], view.y[view.report], K)
-    shown = coarse(reported, VIEW.report_step)
-    passed = decided >= BAR
+    shown = coarse(reported, view_block.report_step)
+    passed = decided >= bar
     feedback = (
         f"Your clustering accuracy is about **{percent(shown)}** on {int(view.report.sum()):,} "
         "test images drawn afresh for this grading. (Each of your clusters was matched to the "
         "garment class it fits best, one to one, and the share of images in their matched "
         f"class was counted. You used {used} of the 10 cluster ids.) On a second set of "
         f"{int(view.decide.sum()):,} images, never reported, it "
-        + (f"reached the bar of {percent(BAR)}: passed. Well done!" if passed else "")
-        + ("" if passed else f"stayed below the bar of {percent(BAR)}.")
+        + (f"reached the bar of {percent(bar)}: passed. Well done!" if passed else "")
+        + ("" if passed else f"stayed below the bar of {percent(bar)}.")
     )
     if used < K:
         feedback += (
