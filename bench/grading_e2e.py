@@ -253,9 +253,9 @@ class SandboxAlone:
     percent over minutes and the ratio must compare like with like."""
 
     def __init__(self, courses: Path, course: str, exercise: str, code: str) -> None:
+        from feynlab.courses.find import find_exercise
         from feynlab.grading.queue.runners import sandbox_runner
         from feynlab.settings import Settings
-        from feynlab.courses.find import find_exercise
 
         self.settings = Settings(
             env="test", secret_key="bench-secret-key-0123456789", courses_dir=courses
