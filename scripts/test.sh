@@ -32,6 +32,7 @@ if [ -n "${FEYNLAB_TEST_DATABASE_URL:-}" ]; then
   step "Database tests again on PostgreSQL"
   run "python (PostgreSQL)" "${PYTEST[@]}" -m "not slow" \
     tests/accounts tests/api tests/courses tests/progress tests/authoring tests/submissions \
+    tests/classes tests/similarity tests/lti \
     tests/grading/queue/test_jobs.py tests/grading/queue/test_stream_hub.py tests/test_cli.py tests/test_settings.py
 else
   echo; echo "SKIPPED: the PostgreSQL pass (set FEYNLAB_TEST_DATABASE_URL=postgresql+psycopg://... to run it)"
