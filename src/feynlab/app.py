@@ -20,6 +20,7 @@ from feynlab import db as database
 from feynlab.accounts import router as accounts_router
 from feynlab.authoring import router as authoring_router
 from feynlab.classes import router as classes_router
+from feynlab.classes.assignments import refuse_when_closed
 from feynlab.classes.privacy import router as privacy_router
 from feynlab.courses import router as courses_router
 from feynlab.courses.registry import index_courses_on_start
@@ -276,6 +277,8 @@ def create_app(settings: Settings | None = None, *, runner: Runner | None = None
         on_stored=[queue_score],  # LTI grade passback: an outbox row per counted verdict
     )
     app.state.runner = runner
+    # Checks a submission must pass before it is stored, from features above submissions.
+    app.state.submission_gates = [refuse_when_closed]
     app.state.on_start = [index_courses_on_start]
     app.state.on_stop = []
     install_queue(app)

@@ -168,3 +168,26 @@ def test_lms_export_has_points_per_assignment(client: TestClient, setup, graded)
     assert text[0] == "Student,ID,SIS User ID,SIS Login ID,Section,Week 1"
     assert text[1] == "Points Possible,,,,,100"
     assert text[2] == f"Learner Person,,,{learner.email},Period 3,75.00"
+
+
+def test_a_closed_assignment_refuses_submissions_unless_extended(
+    client: TestClient, setup, make_user, login
+) -> None:
+    made, learner, headers, item = setup(late_policy="closed")
+    submit = "/api/courses/example/exercises/add/submissions"
+    with time_machine.travel(DUE + timedelta(minutes=1), tick=False):
+        refused = client.post(
+            submit, json={"code": "def add(a, b):\n    return a + b\n"}, headers=headers
+        )
+        assert refused.status_code == 409, refused.text
+        assert "closed" in refused.json()["detail"] and "Week 1" in refused.json()["detail"]
+        alone = login(make_user())  # no class: self-study is never refused
+        assert client.post(submit, json={"code": "x = 1"}, headers=alone).status_code == 202
+        extended = client.put(
+            f"/api/classes/{made['id']}/assignments/{item['id']}/extensions/{learner.id}",
+            json={"due_at": (DUE + timedelta(days=2)).isoformat()},
+            headers=made["headers"],
+        )
+        assert extended.status_code == 200, extended.text
+        again = client.post(submit, json={"code": "x = 1"}, headers=headers)
+        assert again.status_code == 202, again.text

@@ -35,7 +35,7 @@ from feynlab.classes.schemas import (
 from feynlab.courses import service as courses
 from feynlab.courses.registry import CourseRegistry
 from feynlab.db import utcnow
-from feynlab.errors import Invalid, NotFound
+from feynlab.errors import Conflict, Invalid, NotFound
 from feynlab.submissions.models import Kind, Submission
 from feynlab.submissions.schemas import LearnerRef
 
@@ -272,3 +272,20 @@ def deadlines(
             )
         )
     return out
+
+
+def refuse_when_closed(*, db: Session, user: User, course: str, exercise: str) -> None:
+    """A gate on submitting: a learner whose every assignment of this exercise is closed (past
+    its due time, or their extension, with the late policy "closed") is told so, with 409,
+    instead of having code graded that will not count. Learners with no such assignment (the
+    single-machine demo, self-study) and staff are never refused."""
+    found = deadlines(db=db, user=user, course=course, exercise=exercise)
+    if not found or any(d.state != "closed" for d in found):
+        return
+    last = max(found, key=lambda d: d.due_at)
+    raise Conflict(
+        f"The assignment \u201c{last.assignment.title}\u201d of {last.class_name} closed on "
+        f"{last.due_at:%Y-%m-%d %H:%M} UTC and takes no late work, so this submission would not "
+        "count. Ask your instructor for an extension if you need one; you can still try your "
+        "code in the lesson's code cells."
+    )

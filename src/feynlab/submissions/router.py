@@ -127,6 +127,8 @@ def submit(
 ) -> Accepted:
     """Send code for grading; returns at once. Follow `events_url` for live progress."""
     found = courses.get_exercise(registry=registry, user=user, course=course, exercise=exercise)
+    for gate in request.app.state.submission_gates:  # e.g. a class's closed assignment
+        gate(db=db, user=user, course=course, exercise=exercise)
     service.check_code(code=body.code, max_bytes=found.max_code_kb * 1024)
     service.check_rate(  # takes the learner's lock, held until create() commits
         db=db,
