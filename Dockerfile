@@ -42,13 +42,14 @@ ENV PATH=/app/venv/bin:$PATH \
     FEYNLAB_FRONTEND_DIR=/app/frontend/dist \
     FEYNLAB_DATABASE_URL=sqlite:////var/lib/feynlab/feynlab.db
 
-# What runs at run time: bubblewrap (the sandbox's namespaces); util-linux and mount (`unshare`,
-# `setpriv` and `mount`, used when Feynlab runs as root; already in the base image); tini (PID 1:
-# forwards SIGTERM and reaps the sandbox's orphans). Debian packages are not pinned: a point
+# What runs at run time: bubblewrap (the sandbox's namespaces); libseccomp2 (its syscall filter,
+# through pyseccomp); util-linux and mount (`unshare`, `setpriv` and `mount`, used when Feynlab
+# runs as root; already in the base image); tini (PID 1: forwards SIGTERM and reaps the
+# sandbox's orphans). Debian packages are not pinned: a point
 # release replaces the old versions, and the security fixes are wanted.
 # hadolint ignore=DL3008
 RUN apt-get update \
- && apt-get install -y --no-install-recommends bubblewrap tini util-linux mount \
+ && apt-get install -y --no-install-recommends bubblewrap libseccomp2 tini util-linux mount \
  && rm -rf /var/lib/apt/lists/*
 
 # The user the web and the workers run as: deploy/*.yaml's runAsUser/runAsGroup. Its home is the
