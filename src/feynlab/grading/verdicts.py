@@ -127,9 +127,9 @@ Outcome = Verdict | RunResult
 
 def platform_fault(message: str, *, detail: str | None = None, kind: str = "verdict") -> Outcome:
     """An outcome that is our fault: retried by the queue, never counted against the learner."""
-    staff = StaffDetails(platform_error=detail or message)
     if kind == "run":
         return RunResult(status="infra-error", fault=Fault.platform, error=message)
+    staff = StaffDetails(platform_error=detail or message)
     return Verdict(status="infra-error", fault=Fault.platform, feedback=message, staff=staff)
 
 
