@@ -3,6 +3,11 @@
 Learner code runs in this same process and can tamper with everything here, so nothing this
 module says is trusted by the parent: it is a convenience that turns the grader's questions into
 calls, and plots and Keras progress into events. The grader scores only values it checks.
+
+Importing this module is cheap (no NumPy, Matplotlib or Keras at module level): a zygote that
+preloads only some libraries still imports it. What it adds to those libraries (the Keras
+progress callback, ``plt.show`` sending figures, seeding) is installed when the library is
+imported, now if the zygote preloaded it, or later by the learner's own import.
 """
 
 from __future__ import annotations
@@ -18,11 +23,8 @@ import threading
 import time
 import traceback
 import types
+from collections.abc import Callable
 from typing import Any, NoReturn
-
-import keras
-import matplotlib.pyplot as plt
-import numpy as np
 
 from feynlab.sandbox.protocol import (
     MAX_HEADER_BYTES,
@@ -67,6 +69,9 @@ class Harness:
         self.send({"kind": "event", "event": event}, buffers)
 
     def send_figures(self) -> None:
+        plt = sys.modules.get("matplotlib.pyplot")
+        if plt is None:  # never imported: there is nothing to draw
+            return
         for num in plt.get_fignums():
             fig = plt.figure(num)
             try:
@@ -100,6 +105,8 @@ class Harness:
             if "$h" in t:
                 return self.handles[int(t["$h"])]
             if "$pub" in t:
+                import numpy as np
+
                 path = os.path.join(self.data_dir, str(t["$pub"]))
                 return np.load(path, mmap_mode="r", allow_pickle=False)
             raise ValueError(f"unknown tag {t!r}")
@@ -175,40 +182,51 @@ class Harness:
 HARNESS: Harness | None = None
 
 
-class ProgressCallback(keras.callbacks.Callback):
-    """Sends Keras training progress as ``progress`` events (installed into every ``fit``)."""
+def progress_callback_class() -> type:
+    """The Keras callback that sends training progress as ``progress`` events (installed into
+    every ``fit``); built on first use, so that importing this module does not import Keras."""
+    global _PROGRESS_CALLBACK
+    if _PROGRESS_CALLBACK is None:
+        import keras
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.epoch = 0
-        self.last = 0.0
+        class ProgressCallback(keras.callbacks.Callback):
+            def __init__(self) -> None:
+                super().__init__()
+                self.epoch = 0
+                self.last = 0.0
 
-    def _send(self, batch: int | None, logs: dict[str, Any] | None) -> None:
-        if HARNESS is None:
-            return
-        params = self.params or {}
-        HARNESS.event(
-            {
-                "type": "progress",
-                "epoch": self.epoch + 1,
-                "epochs": _count(params.get("epochs")),
-                "batch": batch,
-                "batches": _count(params.get("steps")),
-                "logs": progress_logs(logs),
-            }
-        )
+            def _send(self, batch: int | None, logs: dict[str, Any] | None) -> None:
+                if HARNESS is None:
+                    return
+                params = self.params or {}
+                HARNESS.event(
+                    {
+                        "type": "progress",
+                        "epoch": self.epoch + 1,
+                        "epochs": _count(params.get("epochs")),
+                        "batch": batch,
+                        "batches": _count(params.get("steps")),
+                        "logs": progress_logs(logs),
+                    }
+                )
 
-    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
-        self.epoch = epoch
+            def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+                self.epoch = epoch
 
-    def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
-        now = time.monotonic()
-        if now - self.last >= PROGRESS_INTERVAL_S:
-            self.last = now
-            self._send(batch + 1, logs)
+            def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
+                now = time.monotonic()
+                if now - self.last >= PROGRESS_INTERVAL_S:
+                    self.last = now
+                    self._send(batch + 1, logs)
 
-    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
-        self._send(None, logs)
+            def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+                self._send(None, logs)
+
+        _PROGRESS_CALLBACK = ProgressCallback
+    return _PROGRESS_CALLBACK
+
+
+_PROGRESS_CALLBACK: type | None = None
 
 
 def progress_logs(logs: dict[str, Any] | None) -> dict[str, float | None]:
@@ -216,7 +234,7 @@ def progress_logs(logs: dict[str, Any] | None) -> dict[str, float | None]:
     the chart: a NaN loss is shown, it does not break the run)."""
     clean: dict[str, float | None] = {}
     for name, value in list((logs or {}).items())[:32]:
-        if np.isscalar(value) or np.ndim(value) == 0:
+        if _is_scalar(value):
             try:
                 number = float(value)
             except (TypeError, ValueError):
@@ -225,19 +243,87 @@ def progress_logs(logs: dict[str, Any] | None) -> dict[str, float | None]:
     return clean
 
 
+def _is_scalar(value: Any) -> bool:
+    """A number, or a 0-d array or tensor (without importing NumPy: ``ndim`` says it)."""
+    return isinstance(value, int | float) or getattr(value, "ndim", None) == 0
+
+
 def _count(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
 def _install_hooks(harness: Harness) -> None:
-    original_fit = keras.Model.fit
+    def patch_keras(keras: types.ModuleType) -> None:
+        original_fit = keras.Model.fit
 
-    def fit(self: keras.Model, *args: Any, callbacks: Any = None, **kwargs: Any) -> Any:
-        callbacks = [*list(callbacks or []), ProgressCallback()]
-        return original_fit(self, *args, callbacks=callbacks, **kwargs)
+        def fit(self: Any, *args: Any, callbacks: Any = None, **kwargs: Any) -> Any:
+            callbacks = [*list(callbacks or []), progress_callback_class()()]
+            return original_fit(self, *args, callbacks=callbacks, **kwargs)
 
-    keras.Model.fit = fit  # type: ignore[method-assign]
-    plt.show = lambda *args, **kwargs: harness.send_figures()
+        keras.Model.fit = fit
+
+    def patch_pyplot(plt: types.ModuleType) -> None:
+        plt.show = lambda *args, **kwargs: harness.send_figures()
+
+    when_imported("keras", patch_keras)
+    when_imported("matplotlib.pyplot", patch_pyplot)
+
+
+class _AfterImport:
+    """Runs callbacks right after a module is first imported (a post-import hook).
+
+    It finds the module's real spec through the other finders and wraps its loader, so the
+    module is loaded exactly as it would be; the callbacks run once it is fully executed.
+    """
+
+    def __init__(self) -> None:
+        self.hooks: dict[str, list[Callable[[types.ModuleType], None]]] = {}
+
+    def find_spec(self, name: str, path: Any, target: Any = None) -> Any:
+        if name not in self.hooks:
+            return None
+        spec = None
+        for finder in sys.meta_path:
+            if finder is not self and hasattr(finder, "find_spec"):
+                spec = finder.find_spec(name, path, target)
+                if spec is not None:
+                    break
+        if spec is None or spec.loader is None:
+            return spec
+        spec.loader = _HookedLoader(spec.loader, self.hooks.pop(name))
+        return spec
+
+
+class _HookedLoader:
+    def __init__(self, loader: Any, hooks: list[Callable[[types.ModuleType], None]]) -> None:
+        self.loader = loader
+        self.hooks = hooks
+
+    def create_module(self, spec: Any) -> Any:
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        module.__spec__.loader = self.loader
+        self.loader.exec_module(module)
+        for hook in self.hooks:
+            hook(module)
+
+    def __getattr__(self, name: str) -> Any:  # get_resource_reader, is_package...
+        return getattr(self.loader, name)
+
+
+_AFTER_IMPORT = _AfterImport()
+
+
+def when_imported(name: str, hook: Callable[[types.ModuleType], None]) -> None:
+    """Call ``hook(module)`` now if ``name`` is imported, else right after its first import."""
+    module = sys.modules.get(name)
+    if module is not None:
+        hook(module)
+        return
+    _AFTER_IMPORT.hooks.setdefault(name, []).append(hook)
+    if _AFTER_IMPORT not in sys.meta_path:
+        sys.meta_path.insert(0, _AFTER_IMPORT)
 
 
 def learner_traceback(exc: BaseException, filename: str) -> str:
@@ -250,16 +336,21 @@ def learner_traceback(exc: BaseException, filename: str) -> str:
 
 
 def _reseed(seed: int, threads: int) -> None:
-    import torch
-
     random.seed(seed)
-    np.random.seed(seed % 2**32)
-    torch.manual_seed(seed)
-    torch.set_num_threads(threads)
-    if threads > 1:
-        from threadpoolctl import threadpool_limits
 
-        threadpool_limits(threads)
+    def seed_numpy(np: types.ModuleType) -> None:
+        np.random.seed(seed % 2**32)
+        if threads > 1:
+            from threadpoolctl import threadpool_limits
+
+            threadpool_limits(threads)
+
+    def seed_torch(torch: types.ModuleType) -> None:
+        torch.manual_seed(seed)
+        torch.set_num_threads(threads)
+
+    when_imported("numpy", seed_numpy)
+    when_imported("torch", seed_torch)
 
 
 def main(*, channel_fd: int, seed: int, threads: int, work_dir: str, data_dir: str) -> NoReturn:
