@@ -141,3 +141,79 @@ def test_a_cell_that_broke_the_channel_is_told_so_without_a_grader() -> None:
     broke = c.classify_run(RunOutcome(exit_code=-9, protocol_error="bad frame"), LIMITS, None)
     assert broke.status == "error" and "grader" not in (broke.error or "")
     assert "channel" in (broke.error or "")
+
+
+# -- messages that diagnose right (issue 14) ---------------------------------------------------
+RAISED_AT_7 = (
+    "Traceback (most recent call last):\n"
+    '  File "solution.py", line 3, in <module>\n'
+    '  File "solution.py", line 7, in softmax\n'
+    "    return z / zz\n"
+    "NameError: name 'zz' is not defined\n"
+)
+
+
+def test_an_error_carries_the_line_of_the_learners_file_it_points_to() -> None:
+    got = verdict(c.LearnerRaised(RAISED_AT_7, "NameError"))
+    assert got.error_line == 7 and "line 7 of your file" in got.feedback
+    assert got.error == RAISED_AT_7
+    syntax = '  File "solution.py", line 2\n    def f(:\n          ^\nSyntaxError: invalid syntax\n'
+    assert verdict(c.LearnerRaised(syntax, "SyntaxError")).error_line == 2
+    in_a_library = verdict(c.LearnerRaised("ValueError: shapes (3,) and (4,)\n", "ValueError"))
+    assert in_a_library.error_line is None and "of your file" not in in_a_library.feedback
+    cell = c.classify_run(
+        CLEAN, LIMITS, {"ok": False, "error": RAISED_AT_7.replace("solution", "cell")}
+    )
+    assert cell.error_line == 7
+
+
+def test_a_sigkill_below_the_limits_is_not_blamed_on_ctypes() -> None:
+    killed = verdict(c.Unanswered(), RunOutcome(exit_code=-signal.SIGKILL, cpu_s=1.0))
+    assert killed.status == "error" and "ctypes" not in killed.feedback
+    assert "memory or time" in killed.feedback
+    crashed = verdict(c.Unanswered(), RunOutcome(exit_code=-signal.SIGSEGV, cpu_s=1.0))
+    assert "crashed (SIGSEGV)" in crashed.feedback and "exit()" not in crashed.feedback
+    walled = RunOutcome(exit_code=-signal.SIGKILL, cpu_s=1.0, duration_s=LIMITS.wall_s)
+    assert verdict(c.Unanswered(), walled).status == "timeout"
+
+
+def test_exiting_while_loaded_is_said_so_and_nothing_else_is_blamed_on_exit() -> None:
+    exited = verdict(c.LearnerExited(3))
+    assert "exit status 3" in exited.feedback and "exit()" in exited.feedback
+    raised = verdict(c.LearnerRaised("AttributeError: 'Model' object has no attribute 'predict'"))
+    assert "exit" not in raised.feedback
+
+
+def test_not_a_model_is_told_what_is_needed_without_a_traceback() -> None:
+    why = "`train_model` returned a Model, which has no `predict`."
+    got = verdict(c.LearnerRaised(f"NotAModel: {why}\n", c.NOT_A_MODEL))
+    assert got.status == "error" and got.feedback == why and got.error is None
+
+
+def test_a_failed_verdict_never_praises_and_the_summary_is_plain_words() -> None:
+    result = Result(metrics={"accuracy": 0.5}, feedback="Your accuracy is 0.9; passed. Well done!")
+    result.summary = "test accuracy 50%"
+    got = verdict(c.Graded(result))
+    assert got.status == "failed" and "Well done" not in got.feedback
+    assert got.summary == "test accuracy 50%"
+    passed = verdict(c.Graded(Result(metrics={"accuracy": 0.95}, feedback="Well done!")))
+    assert passed.feedback == "Well done!"
+
+
+def test_hidden_cases_are_summed_up_in_words_naming_the_case_that_failed() -> None:
+    from feynlab.grading.result import cases_result
+
+    all_passed = cases_result([(f"case {i}", None) for i in range(7)])
+    assert all_passed.summary == "all 7 hidden cases passed"
+    some = cases_result([("a terminal step", "returned 3.0"), ("an ordinary step", None)])
+    assert some.summary == "1 of 2 hidden cases passed"
+    assert "(a terminal step)" in some.feedback and "cases_passed" not in some.feedback
+
+
+def test_the_output_cap_says_what_printed_most() -> None:
+    hint = "Most of it was Keras's progress bar: pass `verbose=2` to `fit`."
+    o = RunOutcome(killed_for="output-limit", exit_code=-9, extra={"output_hint": hint})
+    got = verdict(c.Unanswered(), o)
+    assert got.status == "output-limit" and got.feedback.endswith(hint)
+    run = c.classify_run(o, LIMITS, None)
+    assert run.status == "output-limit" and hint in (run.error or "")

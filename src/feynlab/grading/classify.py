@@ -7,6 +7,7 @@ grader's answers; then the grader's conclusion; then what the learner's code did
 
 from __future__ import annotations
 
+import re
 import signal
 from dataclasses import dataclass
 from typing import Any
@@ -93,6 +94,42 @@ LIMIT_FEEDBACK: dict[str, str] = {
     "output-limit": "Your code printed more than {l.output_kb} KB, so it was stopped. Print "
     "less (for example only every 100th step).",
 }
+CRASH_SIGNALS = frozenset({"SIGSEGV", "SIGBUS", "SIGILL", "SIGFPE", "SIGABRT", "SIGSYS"})
+LEARNER_FILES = ("solution.py", "cell.py")
+_FRAME = re.compile(r'File "(?:' + "|".join(map(re.escape, LEARNER_FILES)) + r')", line (\d+)')
+# The adapter's own "this is not a model" (sandbox/adapters.py): its message is the feedback.
+NOT_A_MODEL = "NotAModel"
+
+
+def error_line(traceback: str | None) -> int | None:
+    """The line of the learner's file an error points to: its innermost frame there (the
+    traceback shows only the learner's frames; it is a hint for the editor, nothing more)."""
+    lines = [int(m) for m in _FRAME.findall(traceback or "")]
+    return lines[-1] if lines and 0 < lines[-1] < 10**7 else None
+
+
+def output_limit_feedback(o: RunOutcome, limits: RunLimits) -> str:
+    """The output cap's message, saying what printed most when the run's output shows it."""
+    text = LIMIT_FEEDBACK["output-limit"].format(l=limits)
+    hint = o.extra.get("output_hint")
+    return f"{text} {hint}" if isinstance(hint, str) and hint else text
+
+
+def limit_feedback(limit: LimitStatus, o: RunOutcome, limits: RunLimits) -> str:
+    if limit == "output-limit":
+        return output_limit_feedback(o, limits)
+    return LIMIT_FEEDBACK[limit].format(l=limits)
+
+
+def raised_feedback(traceback: str, exc_type: str | None) -> str:
+    if exc_type == NOT_A_MODEL:
+        return traceback.strip().removeprefix(f"{NOT_A_MODEL}: ")
+    line = error_line(traceback)
+    where = f" on line {line} of your file" if line else ""
+    return (
+        f"Your code raised an error{where}. Read the last line of the traceback below: it says "
+        "what went wrong."
+    )
 
 
 def process_status(o: RunOutcome, limits: RunLimits) -> LimitStatus | None:
@@ -104,7 +141,11 @@ def process_status(o: RunOutcome, limits: RunLimits) -> LimitStatus | None:
     if o.oom:
         return "memory"
     code = o.exit_code
-    if code == -signal.SIGXCPU or (code == -signal.SIGKILL and o.cpu_s >= limits.cpu_s - 0.5):
+    if code == -signal.SIGXCPU:
+        return "timeout"
+    if code == -signal.SIGKILL and (  # the CPU rlimit's hard kill, or the wall clock's
+        o.cpu_s >= limits.cpu_s - 0.5 or o.duration_s >= limits.wall_s - 0.5
+    ):
         return "timeout"
     return None
 
@@ -123,9 +164,15 @@ def ended_message(o: RunOutcome, *, graded: bool = True) -> str:
     if code is not None and code < 0:
         known = -code in signal.Signals._value2member_map_
         name = signal.Signals(-code).name if known else str(code)
+        if name in CRASH_SIGNALS:
+            return (
+                f"Your program crashed ({name}) before it finished. This usually comes from "
+                "recursion that went too deep, or from ctypes or a C extension."
+            )
         return (
-            f"Your program crashed ({name}) before the grader could finish. This usually comes "
-            "from ctypes, a C extension, or recursion that went too deep."
+            f"Your program was stopped by the system ({name}) before it finished, most often "
+            "because it used too much memory or time. Make the work smaller (fewer epochs, a "
+            "smaller model, a sample of the data) and try again."
         )
     return (
         f"Your program stopped (exit status {code}) before the grader had asked all its "
@@ -176,7 +223,7 @@ def classify(
         return author_fault(execution.traceback, staff=staff, **common)
     limit = process_status(o, limits)
     if limit is not None:
-        feedback = LIMIT_FEEDBACK[limit].format(l=limits)
+        feedback = limit_feedback(limit, o, limits)
         return Verdict(status=limit, feedback=feedback, staff=staff, **common)
     if isinstance(execution, MissingFunction):
         name = execution.name
@@ -198,18 +245,23 @@ def classify(
         if execution.exc_type == "MemoryError":
             feedback = LIMIT_FEEDBACK["memory"].format(l=limits)
             return Verdict(status="memory", feedback=feedback, staff=staff, **common)
-        feedback = (
-            "Your code raised an error. Read the last line of the traceback below, then the "
-            "line of your file it points to."
-        )
+        feedback = raised_feedback(execution.traceback, execution.exc_type)
+        shown = None if execution.exc_type == NOT_A_MODEL else execution.traceback
         return Verdict(
-            status="error", feedback=feedback, error=execution.traceback, staff=staff, **common
+            status="error",
+            feedback=feedback,
+            error=shown,
+            error_line=error_line(execution.traceback),
+            staff=staff,
+            **common,
         )
     if isinstance(execution, LearnerExited):
-        error = f"Your file exited (status {execution.exit_status}) while it was loaded."
-        return Verdict(
-            status="error", feedback=ended_message(o), error=error, staff=staff, **common
+        feedback = (
+            f"Your file stopped the program (exit status {execution.exit_status}) while it was "
+            "loaded, before the grader could call your code. Do not call `exit()`, `sys.exit()` "
+            "or `quit()` in your solution."
         )
+        return Verdict(status="error", feedback=feedback, staff=staff, **common)
     return Verdict(status="error", feedback=ended_message(o), staff=staff, **common)
 
 
@@ -234,18 +286,25 @@ def _graded(
         return author_fault(why, staff=staff, **common)
     staff.metrics = dict(getattr(result, "staff_metrics", {}) or {})
     staff.predictions = getattr(result, "predictions", None)
+    feedback = result.feedback
+    if not passed and isinstance(feedback, str):  # never "Not passed yet ... Well done!"
+        feedback = _PRAISE.sub("", feedback).rstrip()
     try:
         return Verdict(
             status="passed" if passed else "failed",
             score=result.score,
             metrics=dict(result.metrics),
-            feedback=result.feedback,
+            feedback=feedback,
+            summary=getattr(result, "summary", "") or "",
             artifacts=dict(result.artifacts),
             staff=staff,
             **common,
         )
     except ValueError as exc:  # metrics that are not numbers, feedback that is not text...
         return author_fault(f"grade() returned a malformed Result: {exc}", staff=staff, **common)
+
+
+_PRAISE = re.compile(r"\s*(?::\s*passed\.)?\s*Well done!")
 
 
 def classify_run(o: RunOutcome, limits: RunLimits, reply: dict[str, Any] | None) -> RunResult:
@@ -260,12 +319,14 @@ def classify_run(o: RunOutcome, limits: RunLimits, reply: dict[str, Any] | None)
     if o.infra_error:
         return RunResult(status="infra-error", fault=Fault.platform, error=INFRA_FEEDBACK, **common)
     limit = process_status(o, limits)
-    if limit is not None:  # the page explains each limit by its status
-        return RunResult(status=limit, **common)
+    if limit is not None:  # the page explains each limit by its status; the cap says more
+        hint = o.extra.get("output_hint") if limit == "output-limit" else None
+        error = output_limit_feedback(o, limits) if hint else None
+        return RunResult(status=limit, error=error, **common)
     if reply is None:
         return RunResult(status="error", error=ended_message(o, graded=False), **common)
     if reply.get("ok"):
         return RunResult(status="ok", **common)
     status = "memory" if reply.get("exc_type") == "MemoryError" else "error"
     error = str(reply.get("error") or f"Your code exited with status {reply.get('exit')}.")
-    return RunResult(status=status, error=error, **common)
+    return RunResult(status=status, error=error, error_line=error_line(error), **common)

@@ -16,16 +16,18 @@ class Result:
     ``passed`` left as None is decided by the exercise's pass bar (``pass: {metric, at_least}``)
     applied to ``metrics[metric]`` (or ``score`` when the metric is ``score``).
 
-    ``metrics``, ``score`` and ``feedback`` are what the learner sees; ``staff_metrics`` (exact
-    figures) and ``predictions`` (the learner model's answer per hidden test item, as
-    ``{"items": [dataset item ids], "predicted": [labels]}``, for similarity reports) are shown
-    to instructors only.
+    ``metrics``, ``score``, ``feedback`` and ``summary`` (the result in plain words, e.g. "all 7
+    hidden cases passed", shown instead of metric keys) are what the learner sees;
+    ``staff_metrics`` (exact figures) and ``predictions`` (the learner model's answer per hidden
+    test item, as ``{"items": [dataset item ids], "predicted": [labels]}``, for similarity
+    reports) are shown to instructors only.
     """
 
     score: float | None = None
     passed: bool | None = None
     metrics: dict[str, float] = field(default_factory=dict)
     feedback: str = ""
+    summary: str = ""
     artifacts: dict[str, Any] = field(default_factory=dict)
     staff_metrics: dict[str, float] = field(default_factory=dict)
     predictions: dict[str, list[Any]] | None = None
@@ -70,20 +72,28 @@ def _kind_words(kind: str) -> str:
     return " or ".join(sorted({words.get(k, k) for k in kind}))
 
 
-def fail(feedback: str, **metrics: float) -> Result:
+def fail(feedback: str, *, summary: str = "", **metrics: float) -> Result:
     """A failed result with feedback (for wrong shapes, wrong types, missing pieces)."""
-    return Result(score=0.0, passed=False, metrics=dict(metrics), feedback=feedback)
+    return Result(
+        score=0.0, passed=False, metrics=dict(metrics), feedback=feedback, summary=summary
+    )
 
 
 def cases_result(results: Sequence[tuple[str, str | None]], *, praise: str = "") -> Result:
     """Score a set of hidden test cases, each ``(name, problem or None)``: the share passed is
     the score and the metric ``cases_passed``; the feedback names the first case that failed.
-    ``praise`` extends the all-passed sentence, e.g. ", large scores included"."""
+
+    A case's name says what it tests ("a non-square kernel", "a terminal step"), never its
+    expected answer: it is shown to the learner. ``praise`` extends the all-passed sentence,
+    e.g. ", large scores included"."""
     failed = [(name, problem) for name, problem in results if problem]
-    share = 1 - len(failed) / len(results)
+    total = len(results)
+    share = 1 - len(failed) / total
+    cases = "the hidden case" if total == 1 else f"all {total} hidden cases"
     if not failed:
-        feedback = f"All {len(results)} hidden cases passed{praise}. Well done!"
+        summary = f"{cases} passed"
+        feedback = f"{summary[0].upper()}{summary[1:]}{praise}. Well done!"
     else:
-        feedback = f"{len(results) - len(failed)} of {len(results)} hidden cases passed. "
-        feedback += f"First problem ({failed[0][0]}): {failed[0][1]}"
-    return Result(score=share, metrics={"cases_passed": share}, feedback=feedback)
+        summary = f"{total - len(failed)} of {total} hidden cases passed"
+        feedback = f"{summary}. First problem ({failed[0][0]}): {failed[0][1]}"
+    return Result(score=share, metrics={"cases_passed": share}, feedback=feedback, summary=summary)

@@ -75,6 +75,10 @@ class RunResult(_Model):
     fault: Fault = Fault.learner
     output: str = ""
     error: str | None = Field(None, description="The learner's traceback, or what went wrong.")
+    error_line: int | None = Field(
+        None,
+        description="The line of the learner's file the error points to (the editor marks it).",
+    )
     duration_s: float = 0.0
     resources: Resources = Field(default_factory=Resources)
     seed: int | None = Field(None, description="The seed of the run's random generators.")
@@ -98,8 +102,17 @@ class Verdict(_Model):
         "would leak the hidden test set).",
     )
     feedback: str = Field("", description="Markdown for the learner.")
+    summary: str = Field(
+        "",
+        description="The result in plain words, e.g. 'all 7 hidden cases passed', 'won 61% of "
+        "500 games' (shown instead of the raw metric keys).",
+    )
     output: str = ""
     error: str | None = Field(None, description="The learner's traceback, when it raised.")
+    error_line: int | None = Field(
+        None,
+        description="The line of the learner's file the error points to (the editor marks it).",
+    )
     duration_s: float = 0.0
     resources: Resources = Field(default_factory=Resources)
     seed: int | None = Field(None, description="The seed of the learner process's generators.")
