@@ -366,6 +366,7 @@ RESULT_TYPES: dict[str, tuple[type, ...]] = {
     "passed": (bool, type(None)),
     "metrics": (dict,),
     "feedback": (str,),
+    "summary": (str,),  # the result in plain words (Result.summary)
     "artifacts": (dict,),
     "staff_metrics": (dict,),
     "predictions": (dict, type(None)),

@@ -17,15 +17,16 @@ import io
 import math
 import os
 import random
+import re
 import socket
 import sys
 import threading
 import time
 import traceback
 import types
-from collections.abc import Callable
 from typing import Any, NoReturn
 
+from feynlab.sandbox import adapters, shims
 from feynlab.sandbox.protocol import (
     MAX_HEADER_BYTES,
     ChannelClosed,
@@ -55,6 +56,8 @@ class Harness:
         self.work_dir = work_dir
         self.data_dir = data_dir
         self.handles: dict[int, Any] = {}
+        self.origins: dict[int, str] = {}  # handle -> the learner's function that returned it
+        self.calling: str | None = None
         self.figures_sent = 0
         self.filename = ""
 
@@ -96,6 +99,8 @@ class Harness:
         def other(obj: Any) -> dict[str, Any]:
             handle = len(self.handles) + 1
             self.handles[handle] = obj
+            if self.calling:
+                self.origins[handle] = self.calling
             return {"$h": handle, "type": type(obj).__name__}
 
         return encode(value, buffers, other)
@@ -126,7 +131,12 @@ class Harness:
         return module
 
     def error_reply(self, exc: BaseException) -> dict[str, Any]:
+        if isinstance(exc, adapters.NotAModel):  # its message is what the learner needs
+            return {"ok": False, "error": f"NotAModel: {exc}", "exc_type": "NotAModel"}
         error = learner_traceback(exc, self.filename)
+        note = shims.explain(exc)
+        if note:
+            error = f"{error.rstrip()}\n{note}\n"
         if len(error) > MAX_ERROR_CHARS:  # the grader reads small headers only
             half = MAX_ERROR_CHARS // 2
             error = error[:half] + "\n[... cut ...]\n" + error[-half:]
@@ -153,16 +163,24 @@ class Harness:
         op = request.get("op")
         args = self.decode_value(request.get("args", []), bufs)
         kwargs = self.decode_value(request.get("kwargs", {"$dict": {}}), bufs)
+        self.calling = None
         if op == "call":
             target = getattr(module, str(request["name"]), None)
             if not callable(target):
                 self.send({"kind": "reply", "ok": False, "missing": str(request["name"])[:200]})
                 return
+            self.calling = str(request["name"])[:200]
         elif op == "handle":
-            target = self.handles[int(request["handle"])]
-            if request.get("method"):
+            handle = int(request["handle"])
+            target = self.handles[handle]
+            method = request.get("method")
+            if method:
                 try:
-                    target = getattr(target, str(request["method"]))
+                    if method == "predict":  # a Keras, PyTorch or scikit-learn model alike
+                        origin = self.origins.get(handle)
+                        target = adapters.predictor(target, returned_by=origin)
+                    else:
+                        target = getattr(target, str(method))
                 except BaseException as exc:  # no such method: the learner's error, not ours
                     self.send({"kind": "reply", **self.error_reply(exc)})
                     return
@@ -265,74 +283,32 @@ def _install_hooks(harness: Harness) -> None:
     def patch_pyplot(plt: types.ModuleType) -> None:
         plt.show = lambda *args, **kwargs: harness.send_figures()
 
-    when_imported("keras", patch_keras)
-    when_imported("matplotlib.pyplot", patch_pyplot)
-
-
-class _AfterImport:
-    """Runs callbacks right after a module is first imported (a post-import hook).
-
-    It finds the module's real spec through the other finders and wraps its loader, so the
-    module is loaded exactly as it would be; the callbacks run once it is fully executed.
-    """
-
-    def __init__(self) -> None:
-        self.hooks: dict[str, list[Callable[[types.ModuleType], None]]] = {}
-
-    def find_spec(self, name: str, path: Any, target: Any = None) -> Any:
-        if name not in self.hooks:
-            return None
-        spec = None
-        for finder in sys.meta_path:
-            if finder is not self and hasattr(finder, "find_spec"):
-                spec = finder.find_spec(name, path, target)
-                if spec is not None:
-                    break
-        if spec is None or spec.loader is None:
-            return spec
-        spec.loader = _HookedLoader(spec.loader, self.hooks.pop(name))
-        return spec
-
-
-class _HookedLoader:
-    def __init__(self, loader: Any, hooks: list[Callable[[types.ModuleType], None]]) -> None:
-        self.loader = loader
-        self.hooks = hooks
-
-    def create_module(self, spec: Any) -> Any:
-        return self.loader.create_module(spec)
-
-    def exec_module(self, module: types.ModuleType) -> None:
-        module.__spec__.loader = self.loader
-        self.loader.exec_module(module)
-        for hook in self.hooks:
-            hook(module)
-
-    def __getattr__(self, name: str) -> Any:  # get_resource_reader, is_package...
-        return getattr(self.loader, name)
-
-
-_AFTER_IMPORT = _AfterImport()
-
-
-def when_imported(name: str, hook: Callable[[types.ModuleType], None]) -> None:
-    """Call ``hook(module)`` now if ``name`` is imported, else right after its first import."""
-    module = sys.modules.get(name)
-    if module is not None:
-        hook(module)
-        return
-    _AFTER_IMPORT.hooks.setdefault(name, []).append(hook)
-    if _AFTER_IMPORT not in sys.meta_path:
-        sys.meta_path.insert(0, _AFTER_IMPORT)
+    shims.when_imported("keras", patch_keras)
+    shims.when_imported("matplotlib.pyplot", patch_pyplot)
 
 
 def learner_traceback(exc: BaseException, filename: str) -> str:
-    """A short traceback showing only the frames of the learner's own file."""
+    """A short traceback showing only the frames of the learner's own file, and no path of the
+    platform's (the libraries' folders and the platform's own package are named, not shown)."""
     tb = traceback.TracebackException.from_exception(exc)
     tb.stack = traceback.StackSummary.from_list([f for f in tb.stack if f.filename == filename])
     tb.__cause__ = tb.__context__ = None
     text = "".join(tb.format())
-    return text.replace(filename, os.path.basename(filename))
+    text = text.replace(filename, os.path.basename(filename))
+    if type(exc).__module__.startswith("feynlab."):  # e.g. feynlab.sandbox.shims.NoInternet
+        text = text.replace(f"{type(exc).__module__}.", "")
+    return _hide_paths(text)
+
+
+_LIBRARY_PATH = re.compile(r"(?:/[^\s'\"/]+)+/(?:site|dist)-packages/")
+
+
+def _hide_paths(text: str) -> str:
+    text = _LIBRARY_PATH.sub("", text)
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # .../feynlab
+    text = text.replace(package + os.sep, "feynlab/")
+    prefix = sys.base_prefix
+    return text.replace(prefix + os.sep, "") if len(prefix) > 1 else text
 
 
 def _reseed(seed: int, threads: int) -> None:
@@ -349,8 +325,8 @@ def _reseed(seed: int, threads: int) -> None:
         torch.manual_seed(seed)
         torch.set_num_threads(threads)
 
-    when_imported("numpy", seed_numpy)
-    when_imported("torch", seed_torch)
+    shims.when_imported("numpy", seed_numpy)
+    shims.when_imported("torch", seed_torch)
 
 
 def main(*, channel_fd: int, seed: int, threads: int, work_dir: str, data_dir: str) -> NoReturn:
@@ -361,6 +337,7 @@ def main(*, channel_fd: int, seed: int, threads: int, work_dir: str, data_dir: s
     sock = socket.socket(fileno=channel_fd)
     HARNESS = harness = Harness(sock, work_dir=work_dir, data_dir=data_dir)
     _reseed(seed, threads)
+    shims.install(threads=threads)
     _install_hooks(harness)
     module: types.ModuleType | None = None
     try:
