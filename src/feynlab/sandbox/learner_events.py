@@ -8,6 +8,13 @@ bytes, plus a rate for what arrives on the judge channel. What the budget cuts i
 a line of the run's stderr. Output is never dropped here (the output cap ends the run), only
 coalesced: at most one event per stream every ``OUTPUT_INTERVAL_S``, less often once the count
 is spent.
+
+Output is a terminal's, as in a notebook: a carriage return starts its line again (Keras's
+progress bar redraws itself with ``\b...\r`` about twenty times a second). ``OutputScreen``
+collapses what a ``\r`` overwrites before it is forwarded, and the output cap counts what is on
+the screen (each line's last version), not every redraw: a default ``model.fit`` never trips it.
+A forwarded text that starts with ``\r`` replaces the line the browser shows last; ANSI colour
+codes are kept (docs/dev-guide.md, "Run output").
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from __future__ import annotations
 import base64
 import io
 import math
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -33,6 +41,119 @@ PROGRESS_INTERVAL_S = 0.2
 MAX_LOGS = 32
 MAX_LOG_NAME = 64
 MAX_EPOCH = 10**9
+SHAPE_CHARS = 60  # a printed line's "shape", to say what printed most when the cap trips
+MAX_SHAPES = 200
+_BACKSPACES_BEFORE_CR = re.compile("\x08+\r")
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+_DIGITS = re.compile(r"\d+(?:\.\d+)?(?:e[-+]?\d+)?")
+_KERAS_STEP = re.compile(r"^\s*\d+/\d+\s.*(?:step|ETA)|^Epoch \d+/\d+\s*$")
+KERAS_BAR = "\u2501"  # the bar's own character
+
+
+def _screen_line(line: str) -> str:
+    """What a terminal (Jupyter's rule) shows of one line: the text after its last \r."""
+    return line[line.rfind("\r") + 1 :]
+
+
+def collapse(text: str) -> str:
+    """``text`` with what carriage returns overwrite removed (a complete text, e.g. a tail)."""
+    text = _BACKSPACES_BEFORE_CR.sub("\r", text.replace("\r\n", "\n"))
+    return "\n".join(_screen_line(line) for line in text.split("\n"))
+
+
+class OutputScreen:
+    """One run's output as a terminal shows it: collapsed for forwarding, measured for the cap,
+    with a tally of what printed most."""
+
+    def __init__(self, tail_chars: int = 16 * 1024) -> None:
+        self._line_len: dict[str, int] = {}  # visible length of each stream's current line
+        self._line_head: dict[str, str] = {}  # its first SHAPE_CHARS characters
+        self._held_cr: dict[str, bool] = {}  # a trailing \r (a \r\n may be split in two)
+        self._forward_cr: dict[str, bool] = {}
+        self.committed = 0  # bytes of finished lines (their last version), both streams
+        self.keras_bytes = 0
+        self.shapes: dict[str, int] = {}
+        self._tail = ""
+        self._tail_chars = tail_chars
+
+    @property
+    def size(self) -> int:
+        """What the output cap counts: finished lines plus the lines being written."""
+        return self.committed + sum(self._line_len.values())
+
+    def feed(self, stream: str, text: str) -> int:
+        """Take text as it was read from ``stream``; returns the new ``size``."""
+        self._tail += text
+        if len(self._tail) > 4 * self._tail_chars:
+            self._tail = collapse(self._tail)[-self._tail_chars :]
+        if self._held_cr.pop(stream, False):
+            text = "\r" + text
+        if text.endswith("\r"):
+            self._held_cr[stream] = True
+            text = text[:-1]
+        text = _BACKSPACES_BEFORE_CR.sub("\r", text.replace("\r\n", "\n"))
+        lines = text.split("\n")
+        for i, line in enumerate(lines):
+            cr = line.rfind("\r")
+            if cr >= 0:
+                self._line_len[stream] = 0
+                self._line_head[stream] = ""
+                line = line[cr + 1 :]
+            self._line_len[stream] = self._line_len.get(stream, 0) + len(line.encode())
+            head = self._line_head.get(stream, "")
+            if len(head) < SHAPE_CHARS:
+                self._line_head[stream] = head + line[: SHAPE_CHARS - len(head)]
+            if i < len(lines) - 1:  # the line is finished
+                self._commit(stream)
+        return self.size
+
+    def _commit(self, stream: str) -> None:
+        nbytes = self._line_len.pop(stream, 0) + 1
+        head = _ANSI.sub("", self._line_head.pop(stream, ""))
+        self.committed += nbytes
+        if KERAS_BAR in head or _KERAS_STEP.search(head):
+            self.keras_bytes += nbytes
+            return
+        shape = _DIGITS.sub("#", head).strip()
+        if shape in self.shapes or len(self.shapes) < MAX_SHAPES:
+            self.shapes[shape] = self.shapes.get(shape, 0) + nbytes
+
+    def forward(self, stream: str, text: str) -> str:
+        """``text`` (coalesced from what ``feed`` took, in order) as the browser gets it: only
+        each line's last version; a leading \r replaces the line shown last."""
+        if self._forward_cr.pop(stream, False):
+            text = "\r" + text
+        if text.endswith("\r"):
+            self._forward_cr[stream] = True
+            text = text[:-1]
+        text = _BACKSPACES_BEFORE_CR.sub("\r", text.replace("\r\n", "\n"))
+        lines = text.split("\n")
+        first = lines[0]
+        lines[0] = ("\r" if "\r" in first else "") + _screen_line(first)
+        lines[1:] = [_screen_line(line) for line in lines[1:]]
+        return "\n".join(lines)
+
+    def tail(self) -> str:
+        return collapse(self._tail)[-self._tail_chars :]
+
+    def printed_most(self) -> str:
+        """What printed most, for the output cap's message ("" when nothing stands out)."""
+        for stream in list(self._line_len):  # the line being written counts too
+            if self._line_len[stream]:
+                self._commit(stream)
+        top = max(self.shapes.items(), key=lambda kv: kv[1], default=("", 0))
+        if self.keras_bytes and self.keras_bytes >= top[1]:
+            return (
+                "Most of it was Keras's progress bars: pass `verbose=2` to `fit` (one line per "
+                "epoch), and `verbose=0` to `predict` and `evaluate`."
+            )
+        if top[1] * 2 >= self.committed and top[0]:
+            shape = top[0].replace("`", "'")[:SHAPE_CHARS]
+            return (
+                f"Most of it was lines like `{shape}` (# stands for a number): print them less "
+                "often, or only at the end."
+            )
+        return ""
 
 
 @dataclass(frozen=True)
@@ -77,6 +198,7 @@ class LearnerEvents:
         self._refilled = clock()
         self._last_batch_progress = -math.inf
         self._lock = threading.RLock()  # the output pump and the channel pump both report
+        self.screen = OutputScreen()
 
     # -- the budget ----------------------------------------------------------------------------
     @property
@@ -117,8 +239,11 @@ class LearnerEvents:
 
     # -- what arrives --------------------------------------------------------------------------
     def output(self, kind: str, text: str) -> None:
-        """Output from the pipes (already capped and coalesced by the caller)."""
-        self._send({"type": kind, "text": text}, len(text.encode("utf-8", "replace")))
+        """Output from the pipes (already capped and coalesced by the caller), with what
+        carriage returns overwrite removed."""
+        text = self.screen.forward(kind, text)
+        if text:
+            self._send({"type": kind, "text": text}, len(text.encode("utf-8", "replace")))
 
     def channel_event(self, event: Any, buffers: list[memoryview]) -> None:
         """An event frame from the harness; malformed ones raise ProtocolError."""

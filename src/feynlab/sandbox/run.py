@@ -31,6 +31,7 @@ from feynlab.sandbox.learner_events import (
     OUTPUT_CHUNK_BYTES,
     EventBudget,
     LearnerEvents,
+    OutputScreen,
     cut_note,
 )
 from feynlab.sandbox.limits import RunLimits
@@ -87,12 +88,11 @@ class LiveRun:
         self.outcome = RunOutcome()
         self._event_lock = threading.Lock()
         self.events = LearnerEvents(self.emit, budget)
+        self.events.screen = OutputScreen(tail_chars=output_tail_bytes)
         self._replies: queue.Queue[tuple[dict[str, Any], list[memoryview]] | None] = queue.Queue()
         self._awaiting = 0  # requests sent and not answered; a reply beyond them is garbage
         self._awaiting_lock = threading.Lock()
         self._output_bytes = 0
-        self._tail = bytearray()
-        self._tail_max = output_tail_bytes
         self.started = time.monotonic()
         self.deadline = self.started + limits.wall_s + DEADLINE_GRACE_S
         out_r, out_w = os.pipe()
@@ -167,10 +167,9 @@ class LiveRun:
                     continue  # already cut; drain until the process is gone
                 if self.outcome.first_output_s is None:
                     self.outcome.first_output_s = time.monotonic() - self.started
-                chunk = data[: limit - self._output_bytes]
-                self._output_bytes += len(data)
-                self._tail = (self._tail + chunk)[-self._tail_max :]
-                text = decoders[key.data].decode(chunk)
+                text = decoders[key.data].decode(data)
+                # the cap counts what is on the screen: a line a \r redraws counts once
+                self._output_bytes = self.events.screen.feed(key.data, text)
                 if text:
                     if pending and pending[-1][0] == key.data:
                         pending[-1][1] += text
@@ -178,6 +177,7 @@ class LiveRun:
                         pending.append([key.data, text])
                 if self._output_bytes > limit:
                     flush()
+                    self.outcome.extra["output_hint"] = self.events.screen.printed_most()
                     self.emit({"type": "output-limit", "limit_bytes": limit})
                     self.kill("output-limit")
             waited = time.monotonic() - last_flush
@@ -292,7 +292,7 @@ class LiveRun:
         os.close(self._status_r)
         o = self.outcome
         o.duration_s = time.monotonic() - self.started
-        o.output = self._tail.decode(errors="replace")
+        o.output = self.events.screen.tail()
         if self.events.cut:
             o.output += cut_note(self.events.budget)
         if status is None:
