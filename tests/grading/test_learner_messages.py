@@ -274,3 +274,14 @@ def test_feynlab_grade_says_what_mnist_needs_of_a_model(tmp_path: Path) -> None:
     assert "`predict(x)` giving (n, 10) scores" in verdict["feedback"]
     assert_no_platform_text(verdict["feedback"] + (verdict["error"] or ""))
     assert np.isfinite(verdict["duration_s"])
+
+
+def test_a_traceback_names_library_folders_without_host_paths() -> None:
+    from feynlab.sandbox.harness import learner_traceback
+
+    site = Path(np.__file__).parents[1]  # .../site-packages
+    try:
+        raise ValueError(f"cannot read {site}/keras/src/saving/x.keras")
+    except ValueError as exc:
+        text = learner_traceback(exc, "/home/learner/solution.py")
+    assert text == "ValueError: cannot read keras/src/saving/x.keras\n"

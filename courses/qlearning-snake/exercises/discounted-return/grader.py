@@ -31,7 +31,11 @@ def grade(judge):
         if problem is None and not np.allclose(got, want, rtol=1e-7, atol=1e-9):
             problem = f"`discounted_returns` gave wrong returns for {name}"
             if want.size <= 4:
-                problem += f": expected {want.tolist()}, got {np.round(got, 6).tolist()}"
+                problem += f" (it returned {np.round(got, 6).tolist()})"
+            problem += ": each return is its reward plus gamma times the next step's return"
+            forwards = lfilter([1.0], [1.0, -gamma], rewards)
+            if want.size > 1 and np.allclose(got, forwards, rtol=1e-7, atol=1e-9):
+                problem += "; yours add up the rewards before each step, not the ones after it"
             problem += "."
         results.append((name, problem))
     return cases_result(results)

@@ -35,8 +35,10 @@ def cases():
     big = rng.normal(size=(500, 4))
     for i in range(5):
         s, s2 = (int(v) for v in rng.integers(500, size=2))
-        args = (s, int(rng.integers(4)), float(rng.normal()), s2, bool(i % 2), 0.2, 0.95)
-        yield f"a random step on a 500x4 table (#{i + 1})", big, args
+        done = bool(i % 2)
+        args = (s, int(rng.integers(4)), float(rng.normal()), s2, done, 0.2, 0.95)
+        kind = "terminal step" if done else "step"
+        yield f"a random {kind} on a 500x4 table (#{i + 1})", big, args
 
 
 def grade(judge):
@@ -50,9 +52,14 @@ def grade(judge):
             changed = np.argwhere(~np.isclose(got, want)).tolist()
             problem = f"`q_update` returned a wrong table for {name}: "
             if changed != [[s, a]]:
-                problem += f"entries {changed} differ, but only q[{s}, {a}] should change."
+                problem += f"entries {changed[:5]} differ, but only q[{s}, {a}] should change."
             else:
-                problem += f"q[{s}, {a}] should be {want[s, a]:.6g}, not {got[s, a]:.6g}."
+                problem += (
+                    f"q[{s}, {a}] is {got[s, a]:.6g} after your update, which is not right: it "
+                    "moves by alpha times (the target minus its old value), and the target is "
+                    "the reward plus gamma times the best value of the next state (the reward "
+                    "alone after a terminal step)."
+                )
         results.append((name, problem))
     result = cases_result(results)
     failed = [(name, problem) for name, problem in results if problem]

@@ -32,8 +32,8 @@ def grade(judge):
         if problem is None and not np.array_equal(got, want):
             problem = f"`max_pool` gave wrong values for {name}"
             if want.size <= 4:
-                problem += f": expected {want.tolist()}, got {np.asarray(got).tolist()}"
-            problem += "."
+                problem += f" (it returned {np.asarray(got).tolist()})"
+            problem += ": each output is the largest value of one 2x2 tile."
         results.append((name, problem))
     result = cases_result(results)
     failed = [(name, problem) for name, problem in results if problem]

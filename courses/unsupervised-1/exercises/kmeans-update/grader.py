@@ -42,9 +42,11 @@ def grade(judge):
         if problem is None and not np.allclose(got, want, rtol=1e-9, atol=1e-9):
             problem = f"`update_centroids` gave wrong centroids for {name}"
             if want.size <= 6:
-                problem += f": expected {want.tolist()}, got {np.round(got, 6).tolist()}"
-            problem += "."
+                problem += f" (it returned {np.round(got, 6).tolist()})"
+            problem += ": each centroid is the mean of the points labelled with it."
             if np.isnan(got).any():
                 problem += " Some are NaN: an empty cluster must keep its centroid."
+            elif np.allclose(got, centroids):
+                problem += " It returned the centroids unchanged."
         results.append((name, problem))
     return cases_result(results, praise=", the empty cluster too")
