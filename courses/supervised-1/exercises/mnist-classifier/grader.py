@@ -29,7 +29,7 @@ def grade(judge):
     if not isinstance(model, RemoteHandle):
         return fail(
             f"`train_model` returned {_what(model)}. {NEEDED}",
-            summary="no model returned",
+            summary="not a model",
         )
     view = draw_view(data.x_test, data.y_test, block=view_block, rng=judge.rng)
     try:  # a Keras model, a PyTorch nn.Module, a scikit-learn classifier (sandbox/adapters.py)
@@ -40,7 +40,10 @@ def grade(judge):
         return fail(f"`train_model` returned {_what(model)}. {NEEDED}", summary="not a model")
     problem = check_array(scores, name="model.predict", shape=(len(view.x), 10), kind="fiu")
     if problem:
-        return fail(problem + " The last layer should have 10 units, one score per digit.")
+        return fail(
+            problem + " The last layer should have 10 units, one score per digit.",
+            summary="scores of the wrong shape",
+        )
     predicted = scores.argmax(axis=1)
     score = score_view(view, predicted == view.y, step=view_block.report_step)
     passed = score.decided >= bar
