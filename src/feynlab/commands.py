@@ -93,8 +93,11 @@ def grade_file(
     else:
         score = "" if verdict.score is None else f" score {verdict.score:.4g}"
         print(f"\n{verdict.status.upper()}{score} ({verdict.duration_s:.2f} s)")
-        for name, value in verdict.metrics.items():
-            print(f"  {name}: {value:.4g}")
+        if verdict.summary:  # plain words, not the metric keys
+            print(f"  {verdict.summary}")
+        else:
+            for name, value in verdict.metrics.items():
+                print(f"  {name}: {value:.4g}")
         if verdict.feedback:
             print(verdict.feedback)
         if verdict.error:
