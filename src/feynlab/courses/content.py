@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from feynlab.courses.formats import Level, Limits, PassBar
+from feynlab.courses.formats import Level, Limits, PassBar, Rule
 from feynlab.datasets.view import ViewBlock
 
 if TYPE_CHECKING:
@@ -78,6 +78,9 @@ class Exercise(_Frozen):
     starter: str
     max_code_kb: int = 64
     daily_submissions: int | None = None
+    rules: tuple[Rule, ...] = ()
+    has_public_checks: bool = False
+    """Whether the folder has ``public.py`` (the page's Run runs it)."""
 
     @property
     def grader_path(self) -> Path:

@@ -13,6 +13,7 @@ from feynlab.courses.problems import Problem
 from feynlab.courses.yamltext import parse_yaml, validate
 
 PYTHON_FILES = ("starter.py", "solution.py", "grader.py")
+PUBLIC_FILE = "public.py"  # optional: the public checks the exercise page's Run button runs
 # Stand-ins used only to go on checking an exercise.yaml that has errors.
 UNKNOWN_LESSON = "0-unknown"
 UNKNOWN_ENTRYPOINT = "_"
@@ -73,6 +74,22 @@ def _check_python(
     return starter
 
 
+def _check_public(files: CourseFiles, folder: str, problems: list[Problem]) -> bool:
+    """Check ``public.py`` when there is one; True when the exercise has public checks."""
+    rel = f"{folder}/{PUBLIC_FILE}"
+    if not files.exists(rel):
+        return False
+    source = _read(files, rel, problems)
+    defined = None if source is None else _functions(source, rel, problems)
+    if defined is not None and "grade" not in defined:
+        problems.append(
+            Problem(
+                rel, 1, "public.py must define `grade(judge)` at the top level (docs/authoring.md)"
+            )
+        )
+    return True
+
+
 def _fallback(slug: str) -> dict[str, object]:
     """Stand-ins for wrong or missing keys, so that the other files still get checked."""
     return {
@@ -109,6 +126,7 @@ def parse_exercise(files: CourseFiles, *, course: str, slug: str, listed: bool) 
                 for index, hint in enumerate(spec.hints):
                     problems += check_math(hint, file=rel, first_line=doc.line_of(("hints", index)))
     starter = _check_python(files, folder, spec.entrypoint if spec else None, listed, problems)
+    has_public = _check_public(files, folder, problems)
     if spec is None or starter is None or problems:
         return ParsedExercise(None, spec, problems)
     exercise = Exercise(
@@ -126,5 +144,7 @@ def parse_exercise(files: CourseFiles, *, course: str, slug: str, listed: bool) 
         starter=starter,
         max_code_kb=spec.max_code_kb,
         daily_submissions=spec.daily_submissions,
+        rules=tuple(spec.rules),
+        has_public_checks=has_public,
     )
     return ParsedExercise(exercise, spec, problems)

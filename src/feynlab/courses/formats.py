@@ -73,6 +73,14 @@ class Limits(_Strict):
     reply_mb: int | None = Field(default=None, ge=1, le=1024)  # largest answer, MiB
 
 
+class Rule(_Strict):
+    """A rule of the exercise, shown on its page: ``checked`` when the grader verifies it, else
+    an honour rule the grade does not rest on."""
+
+    text: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+    checked: bool
+
+
 class ExerciseFile(_Strict):
     """``exercises/<exercise>/exercise.yaml``."""
 
@@ -93,3 +101,4 @@ class ExerciseFile(_Strict):
         le=1000,
         description="Submissions a learner may make per UTC day (none: no cap).",
     )
+    rules: list[Rule] = Field(default_factory=list, max_length=20)

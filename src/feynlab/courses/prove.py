@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from feynlab.grading.runner import Runner
     from feynlab.grading.verdicts import Verdict
 
-Role = Literal["reference", "starter", "wrong"]
+Role = Literal["reference", "starter", "wrong", "public-reference", "public-starter"]
 SPARE_FACTOR = 2.0  # the reference must pass in at most 1/SPARE_FACTOR of the wall limit
 
 
@@ -44,6 +44,9 @@ class Proof:
     starter: Verdict | None = None
     wrong: list[tuple[Path, Verdict]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # the public checks (public.py, the page's Run): the solution passes them, the starter not
+    public_reference: Verdict | None = None
+    public_starter: Verdict | None = None
 
     @property
     def name(self) -> str:
@@ -68,6 +71,11 @@ def attempts(exercise: Exercise, wrong_dir: Path) -> list[Attempt]:
     found += [
         Attempt(exercise, "wrong", p, p.read_text()) for p in wrong_solutions(wrong_dir, exercise)
     ]
+    if exercise.has_public_checks:
+        found += [
+            Attempt(exercise, "public-reference", found[0].path, found[0].code),
+            Attempt(exercise, "public-starter", found[1].path, found[1].code),
+        ]
     return found
 
 
@@ -116,6 +124,20 @@ def judge_proof(proof: Proof) -> None:
         problems.append(
             Problem(_rel(ex, "starter.py"), None, f"the starter must fail, got {_what(starter)}")
         )
+    public = _rel(ex, "public.py")
+    if proof.public_reference is not None and proof.public_reference.status != "passed":
+        problems.append(
+            Problem(public, None, "the reference solution must pass the public checks, got "
+                    f"{_what(proof.public_reference)}")
+        )  # fmt: skip
+    if proof.public_starter is not None and proof.public_starter.status in (
+        "passed",
+        "infra-error",
+    ):
+        problems.append(
+            Problem(public, None, "the starter must fail the public checks, got "
+                    f"{_what(proof.public_starter)}")
+        )  # fmt: skip
     for path, verdict in proof.wrong:
         if verdict.status in ("passed", "infra-error"):
             message = f"this wrong solution for {proof.name} must fail, got {_what(verdict)}"
@@ -145,7 +167,10 @@ def prove_courses(
             jobs += attempts(ex, wrong_dir)
 
     def grade(attempt: Attempt) -> tuple[Attempt, Verdict]:
-        verdict = runner.grade(exercise=attempt.exercise.gradable(), code=attempt.code)
+        gradable = attempt.exercise.gradable()
+        if attempt.role.startswith("public-"):
+            gradable = gradable.public_checks()
+        verdict = runner.grade(exercise=gradable, code=attempt.code)
         if on_verdict is not None:
             on_verdict(attempt, verdict)
         return attempt, verdict
@@ -157,6 +182,10 @@ def prove_courses(
                 proof.reference = verdict
             elif attempt.role == "starter":
                 proof.starter = verdict
+            elif attempt.role == "public-reference":
+                proof.public_reference = verdict
+            elif attempt.role == "public-starter":
+                proof.public_starter = verdict
             else:
                 proof.wrong.append((attempt.path, verdict))
     for proof in proofs.values():

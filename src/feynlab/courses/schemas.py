@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from feynlab.courses.formats import Limits, PassBar
+from feynlab.courses.formats import Limits, PassBar, Rule
 from feynlab.progress.schemas import CourseProgressRead
 
 
@@ -130,6 +130,13 @@ class ExerciseRead(BaseModel):
     hints: list[str]
     pass_bar: PassBar
     limits: Limits
+    rules: list[Rule] = Field(
+        default_factory=list,
+        description="Rules of the exercise: checked ones the grade verifies; honour rules not.",
+    )
+    has_public_checks: bool = Field(
+        False, description="True when Run tries the code on the exercise's public checks."
+    )
 
 
 class ReloadedRead(BaseModel):

@@ -235,6 +235,8 @@ def read_exercise(
         hints=list(item.hints),
         pass_bar=item.pass_bar,
         limits=item.limits,
+        rules=list(item.rules),
+        has_public_checks=item.has_public_checks,
     )
 
 

@@ -7,6 +7,7 @@ it with the version of the exercise it was made against, whatever has changed si
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,10 +35,17 @@ class GradableExercise:
     pass_bar: PassBar | None
     limits: dict[str, Any] = field(default_factory=dict)
     view: dict[str, Any] | None = None  # the validated ``view:`` block, for the judge
+    # True: the exercise page's Run, graded by the public checks (public.py), without hidden data
+    checks: bool = False
 
     @property
     def grader_path(self) -> Path:
-        return self.directory / "grader.py"
+        return self.directory / ("public.py" if self.checks else "grader.py")
+
+    def public_checks(self) -> GradableExercise:
+        """This exercise as its public checks run it (public.py; the grader host gets no hidden
+        data)."""
+        return dataclasses.replace(self, checks=True)
 
     def spec(self) -> dict[str, Any]:
         """What a submission records of its exercise (JSON): everything but the folder."""
@@ -47,6 +55,7 @@ class GradableExercise:
             "pass": None if bar is None else {"metric": bar.metric, "at_least": bar.at_least},
             "limits": dict(self.limits),
             "view": None if self.view is None else dict(self.view),
+            **({"checks": True} if self.checks else {}),
         }
 
     @classmethod
@@ -65,4 +74,5 @@ class GradableExercise:
             pass_bar=None if not bar else PassBar(str(bar["metric"]), float(bar["at_least"])),
             limits=dict(spec.get("limits") or {}),
             view=spec.get("view"),
+            checks=bool(spec.get("checks", False)),
         )

@@ -168,8 +168,10 @@ class GraderHost:
         cpu_s: float,
         memory_mb: int = GRADER_MEMORY_MB,
         uid: int = GRADER_UID,
+        hidden_data: bool = True,
     ) -> None:
         self._copy: str | None = None
+        self._hidden_data = hidden_data  # False: no dataset's hidden files (public checks)
         try:
             self._start(exercise_dir, data_dir, isolate, cpu_s, memory_mb, uid)
         except BaseException:
@@ -199,7 +201,8 @@ class GraderHost:
             if os.geteuid() == 0:  # the grader's user must read it, whatever its owner allowed
                 self._copy = tempfile.mkdtemp(prefix="feynlab-grader-")  # 0700: only root
                 exercise_dir = _readable_copy(exercise_dir, Path(self._copy) / "exercise")
-            binds = grader_view(exercise_dir, data_dir, grader_datasets(exercise_dir))
+            datasets = grader_datasets(exercise_dir) if self._hidden_data else []
+            binds = grader_view(exercise_dir, data_dir, datasets)
             self.exercise_dir, self.public_dir = HOST_EXERCISE_DIR, f"{HOST_DATA_DIR}/public"
             if os.geteuid() == 0:  # stage the sources as root, then drop to the grader's user
                 staged = [f"{STAGE_DIR}/{i}" for i in range(len(binds))]

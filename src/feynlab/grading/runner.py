@@ -124,7 +124,7 @@ class Runner:
         try:
             limits = self._limits(exercise.limits)
             if not exercise.grader_path.is_file():
-                raise GraderFault(f"{exercise.slug} has no grader.py")
+                raise GraderFault(f"{exercise.slug} has no {exercise.grader_path.name}")
         except Exception as exc:
             log.error("cannot load the grader of %s/%s", exercise.course, exercise.slug)
             return author_fault(_traceback(exc), staff=StaffDetails(view_seed=view_seed))
@@ -135,11 +135,12 @@ class Runner:
                 data_dir=self.settings.data_dir,
                 isolate=self.sandbox.isolate,
                 cpu_s=limits.wall_s + DEADLINE_GRACE_S + HOST_GRACE_S,
+                hidden_data=not exercise.checks,  # public checks see the public data only
             )
             host.send(
                 {
                     "kind": "start",
-                    "grader": f"{host.exercise_dir}/grader.py",
+                    "grader": f"{host.exercise_dir}/{exercise.grader_path.name}",
                     "module": f"feynlab_grader_{exercise.course}_{exercise.slug}".replace("-", "_"),
                     "public_dir": host.public_dir,
                     "default_timeout_s": limits.wall_s,

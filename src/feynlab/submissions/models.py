@@ -27,6 +27,7 @@ class Kind(StrEnum):
     submission = "submission"  # graded against an exercise
     run = "run"  # a lesson's code cell, not graded
     trial = "trial"  # an author trying an exercise's solution or starter: graded, never counted
+    check = "check"  # the exercise page's Run: the public checks (public.py), never counted
 
 
 class State(StrEnum):

@@ -13,9 +13,10 @@ from feynlab.accounts.schemas import Message
 from feynlab.courses import service as courses
 from feynlab.courses.registry import CourseRegistryDep
 from feynlab.deps import CurrentUser, DbSession, Instructor, RowId, SettingsDep
-from feynlab.errors import TooMany
+from feynlab.errors import Conflict, TooMany
 from feynlab.grading.queue import GradingQueue
 from feynlab.grading.verdicts import Verdict
+from feynlab.sandbox.limits import RunLimits
 from feynlab.submissions import gradebook, service
 from feynlab.submissions.models import Kind, Submission
 from feynlab.submissions.schemas import (
@@ -156,9 +157,61 @@ def submit(
     )
 
 
+@router.post(
+    "/courses/{course}/exercises/{exercise}/checks",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses={**LIMITED, 409: {"model": Message}},
+)
+def run_public_checks(
+    course: str,
+    exercise: str,
+    body: SubmissionCreate,
+    request: Request,
+    user: CurrentUser,
+    db: DbSession,
+    settings: SettingsDep,
+    registry: CourseRegistryDep,
+) -> Accepted:
+    """Try code on the exercise's public checks (public.py) in the sandbox: not graded, not
+    counted, no hidden data. Its stream ends with a Verdict whose `artifacts.public_checks`
+    lists each check (name, input, expected, got, passed)."""
+    found = courses.get_exercise(registry=registry, user=user, course=course, exercise=exercise)
+    if not found.has_public_checks:
+        raise Conflict("This exercise has no public checks yet; submit to have it graded.")
+    service.check_code(code=body.code, max_bytes=found.max_code_kb * 1024)
+    service.check_rate(
+        db=db,
+        user=user,
+        kind=Kind.check,
+        per_minute=settings.runs_per_minute,
+        max_active=settings.max_running_per_learner,
+    )
+    check, job = service.create(
+        db=db,
+        user=user,
+        kind=Kind.check,
+        course=course,
+        exercise=exercise,
+        exercise_spec=found.gradable().public_checks().spec(),
+        code=body.code,
+    )
+    _queue(request).enqueue(job.id)
+    return Accepted(id=check.id, state="queued", events_url=f"/api/submissions/{check.id}/events")
+
+
+class ExerciseLimits(BaseModel):
+    """The limits one grading of the exercise runs under (its own, else the platform's)."""
+
+    wall_s: float = Field(description="Wall-clock time of a whole grading, seconds.")
+    cpu_s: float = Field(description="CPU time, seconds.")
+    memory_mb: int = Field(description="Memory, MiB.")
+    output_kb: int = Field(description="Printed output kept, KiB.")
+
+
 class ExerciseBudget(BaseModel):
     """What the caller may still send to an exercise."""
 
+    limits: ExerciseLimits | None = Field(None, description="What a grading may use.")
     max_code_kb: int = Field(description="Largest submission accepted, KiB.")
     daily_submissions: int | None = Field(description="Submissions allowed per UTC day, if capped.")
     left_today: int | None = Field(description="Submissions left today (null: no daily cap).")
@@ -167,17 +220,31 @@ class ExerciseBudget(BaseModel):
 
 @router.get("/courses/{course}/exercises/{exercise}/budget", responses=ERRORS)
 def my_budget(
-    course: str, exercise: str, user: CurrentUser, db: DbSession, registry: CourseRegistryDep
+    course: str,
+    exercise: str,
+    user: CurrentUser,
+    db: DbSession,
+    registry: CourseRegistryDep,
+    settings: SettingsDep,
 ) -> ExerciseBudget:
     """The size limit of an exercise and, where it has a daily budget, what is left today."""
     found = courses.get_exercise(registry=registry, user=user, course=course, exercise=exercise)
+    run = RunLimits.defaults(settings).with_overrides(found.limits.model_dump(exclude_none=True))
+    limits = ExerciseLimits(
+        wall_s=run.wall_s, cpu_s=run.cpu_s, memory_mb=run.memory_mb, output_kb=run.output_kb
+    )
     per_day = found.daily_submissions
     if per_day is None:
         return ExerciseBudget(
-            max_code_kb=found.max_code_kb, daily_submissions=None, left_today=None, resets_at=None
+            limits=limits,
+            max_code_kb=found.max_code_kb,
+            daily_submissions=None,
+            left_today=None,
+            resets_at=None,
         )
     used = service.submitted_today(db=db, user=user, course=course, exercise=exercise)
     return ExerciseBudget(
+        limits=limits,
         max_code_kb=found.max_code_kb,
         daily_submissions=per_day,
         left_today=max(0, per_day - used),

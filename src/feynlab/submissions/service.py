@@ -117,7 +117,7 @@ def check_rate(*, db: Session, user: User, kind: Kind, per_minute: int, max_acti
     lock_learner(db=db, user=user)
     since = utcnow() - timedelta(seconds=60)
     recent = list(db.scalars(_RECENT, {"uid": user.id, "kind": kind.value, "since": since}))
-    noun = "submissions" if kind == Kind.submission else "code runs"
+    noun = {Kind.submission: "submissions", Kind.check: "checks"}.get(kind, "code runs")
     if len(recent) >= per_minute:
         db.rollback()
         wait = max(1, math.ceil(60 - (utcnow() - recent[0]).total_seconds()))
@@ -189,7 +189,7 @@ def create(
 
 # An author's trial is read (and streamed) like a submission; a run only as a run.
 _READ_AS = {
-    Kind.submission: {Kind.submission.value, Kind.trial.value},
+    Kind.submission: {Kind.submission.value, Kind.trial.value, Kind.check.value},
     Kind.run: {Kind.run.value},
     Kind.trial: {Kind.trial.value},
 }
