@@ -232,7 +232,12 @@ def test_the_output_cap_says_which_call_printed_most(runner: Runner) -> None:
     )
     keras_loop = runner.run_code(code=code, limits={"output_kb": 8})
     assert keras_loop.status == "output-limit"
-    assert "Keras's progress bars: pass `verbose=2` to `fit`" in (keras_loop.error or "")
+    assert "printed by every `predict`" in (keras_loop.error or "")
+    assert "pass `verbose=0` to them (and `verbose=2` to `fit`)" in (keras_loop.error or "")
+    fit = KERAS_FIT.replace("epochs=3", "epochs=400").replace("4096", "64")
+    fit_epochs = runner.run_code(code=fit, limits={"output_kb": 8})
+    assert fit_epochs.status == "output-limit"
+    assert "Keras's progress bars: pass `verbose=2` to `fit`" in (fit_epochs.error or "")
     prints = runner.run_code(
         code="for i in range(10**6):\n    print(f'step {i}: loss {1 / (i + 1):.4f}')\n",
         limits={"output_kb": 8},

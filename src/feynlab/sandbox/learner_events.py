@@ -42,6 +42,7 @@ MAX_LOGS = 32
 MAX_LOG_NAME = 64
 MAX_EPOCH = 10**9
 SHAPE_CHARS = 60  # a printed line's "shape", to say what printed most when the cap trips
+HEAD_CHARS = 240  # what is kept of a line to tell its shape (ANSI codes included)
 MAX_SHAPES = 200
 _BACKSPACES_BEFORE_CR = re.compile("\x08+\r")
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
@@ -67,11 +68,12 @@ class OutputScreen:
 
     def __init__(self, tail_chars: int = 16 * 1024) -> None:
         self._line_len: dict[str, int] = {}  # visible length of each stream's current line
-        self._line_head: dict[str, str] = {}  # its first SHAPE_CHARS characters
+        self._line_head: dict[str, str] = {}  # its first HEAD_CHARS characters
         self._held_cr: dict[str, bool] = {}  # a trailing \r (a \r\n may be split in two)
         self._forward_cr: dict[str, bool] = {}
         self.committed = 0  # bytes of finished lines (their last version), both streams
         self.keras_bytes = 0
+        self.keras_predict_bytes = 0  # bars without a loss: predict's, one per call
         self.shapes: dict[str, int] = {}
         self._tail = ""
         self._tail_chars = tail_chars
@@ -101,8 +103,8 @@ class OutputScreen:
                 line = line[cr + 1 :]
             self._line_len[stream] = self._line_len.get(stream, 0) + len(line.encode())
             head = self._line_head.get(stream, "")
-            if len(head) < SHAPE_CHARS:
-                self._line_head[stream] = head + line[: SHAPE_CHARS - len(head)]
+            if len(head) < HEAD_CHARS:
+                self._line_head[stream] = head + line[: HEAD_CHARS - len(head)]
             if i < len(lines) - 1:  # the line is finished
                 self._commit(stream)
         return self.size
@@ -113,8 +115,10 @@ class OutputScreen:
         self.committed += nbytes
         if KERAS_BAR in head or _KERAS_STEP.search(head):
             self.keras_bytes += nbytes
+            if "loss" not in head and not head.startswith("Epoch"):
+                self.keras_predict_bytes += nbytes
             return
-        shape = _DIGITS.sub("#", head).strip()
+        shape = _DIGITS.sub("#", head[:SHAPE_CHARS]).strip()
         if shape in self.shapes or len(self.shapes) < MAX_SHAPES:
             self.shapes[shape] = self.shapes.get(shape, 0) + nbytes
 
@@ -143,6 +147,11 @@ class OutputScreen:
                 self._commit(stream)
         top = max(self.shapes.items(), key=lambda kv: kv[1], default=("", 0))
         if self.keras_bytes and self.keras_bytes >= top[1]:
+            if self.keras_predict_bytes * 2 > self.keras_bytes:
+                return (
+                    "Most of it was Keras's progress bar, printed by every `predict` (or "
+                    "`evaluate`) call: pass `verbose=0` to them (and `verbose=2` to `fit`)."
+                )
             return (
                 "Most of it was Keras's progress bars: pass `verbose=2` to `fit` (one line per "
                 "epoch), and `verbose=0` to `predict` and `evaluate`."
