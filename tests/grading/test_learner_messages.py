@@ -290,3 +290,11 @@ def test_a_traceback_names_library_folders_without_host_paths() -> None:
     except ValueError as exc:
         text = learner_traceback(exc, "/home/learner/solution.py")
     assert text == "ValueError: cannot read keras/src/saving/x.keras\n"
+
+
+def test_a_library_warning_names_its_file_without_host_folders(runner: Runner) -> None:
+    code = "import keras\nlayer = keras.layers.Dense(2, input_shape=(3,))\n"
+    got = runner.run_code(code=code)
+    assert got.status == "ok" and "UserWarning: Do not pass an `input_shape`" in got.output
+    assert got.output.startswith("keras/src/layers/core/dense.py:")
+    assert_no_platform_text(got.output.replace("keras/src/", ""))

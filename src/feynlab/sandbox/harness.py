@@ -17,7 +17,6 @@ import io
 import math
 import os
 import random
-import re
 import socket
 import sys
 import threading
@@ -297,18 +296,7 @@ def learner_traceback(exc: BaseException, filename: str) -> str:
     text = text.replace(filename, os.path.basename(filename))
     if type(exc).__module__.startswith("feynlab."):  # e.g. feynlab.sandbox.shims.NoInternet
         text = text.replace(f"{type(exc).__module__}.", "")
-    return _hide_paths(text)
-
-
-_LIBRARY_PATH = re.compile(r"(?:/[^\s'\"/]+)+/(?:site|dist)-packages/")
-
-
-def _hide_paths(text: str) -> str:
-    text = _LIBRARY_PATH.sub("", text)
-    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # .../feynlab
-    text = text.replace(package + os.sep, "feynlab/")
-    prefix = sys.base_prefix
-    return text.replace(prefix + os.sep, "") if len(prefix) > 1 else text
+    return shims.hide_paths(text)
 
 
 def _reseed(seed: int, threads: int) -> None:
@@ -337,7 +325,7 @@ def main(*, channel_fd: int, seed: int, threads: int, work_dir: str, data_dir: s
     sock = socket.socket(fileno=channel_fd)
     HARNESS = harness = Harness(sock, work_dir=work_dir, data_dir=data_dir)
     _reseed(seed, threads)
-    shims.install(threads=threads)
+    shims.install(threads=threads, work_dir=work_dir)
     _install_hooks(harness)
     module: types.ModuleType | None = None
     try:

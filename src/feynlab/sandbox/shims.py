@@ -18,9 +18,11 @@ from __future__ import annotations
 import errno
 import ipaddress
 import os
+import re
 import socket
 import sys
 import types
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -99,11 +101,38 @@ def when_imported(name: str, hook: Callable[[types.ModuleType], None]) -> None:
         sys.meta_path.insert(0, _AFTER_IMPORT)
 
 
-def install(*, threads: int) -> None:
+def install(*, threads: int, work_dir: str | None = None) -> None:
     """Install every shim; called by the harness before the learner's code runs."""
+    global _WORK_DIR
+    _WORK_DIR = work_dir
+    warnings.formatwarning = _format_warning
     os.environ["LOKY_MAX_CPU_COUNT"] = str(max(1, threads))
     when_imported("joblib.externals.loky.backend.context", _known_cores)
     _offline_lookups()
+
+
+_WORK_DIR: str | None = None
+_LIBRARY_PATH = re.compile(r"(?:/[^\s'\"/]+)+/(?:site|dist)-packages/")
+_real_format_warning = warnings.formatwarning
+
+
+def hide_paths(text: str) -> str:
+    """``text`` without the platform's folders: a library file is named from its package
+    (``keras/src/layers/core/dense.py``), the learner's own from its name (``cell.py``)."""
+    text = _LIBRARY_PATH.sub("", text)
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # .../feynlab
+    text = text.replace(package + os.sep, "feynlab/")
+    if _WORK_DIR and len(_WORK_DIR) > 1:
+        text = text.replace(_WORK_DIR.rstrip(os.sep) + os.sep, "")
+    prefix = sys.base_prefix
+    return text.replace(prefix + os.sep, "") if len(prefix) > 1 else text
+
+
+def _format_warning(
+    message: Any, category: Any, filename: str, lineno: int, line: Any = None
+) -> str:
+    """Python's warning line, with the file named without its folders."""
+    return hide_paths(_real_format_warning(message, category, filename, lineno, line))
 
 
 def _known_cores(context: types.ModuleType) -> None:
