@@ -298,3 +298,22 @@ def test_a_library_warning_names_its_file_without_host_folders(runner: Runner) -
     assert got.status == "ok" and "UserWarning: Do not pass an `input_shape`" in got.output
     assert got.output.startswith("keras/src/layers/core/dense.py:")
     assert_no_platform_text(got.output.replace("keras/src/", ""))
+
+
+def test_the_screen_keeps_each_lines_last_version_across_reads() -> None:
+    from feynlab.sandbox.learner_events import OutputScreen
+
+    screen = OutputScreen()
+    reads = [
+        "Epoch 1/1\n\r 1/3 bar\x08\x08\r 2/3 ba",
+        "r\x08\x08\r 3/3 bar - loss: 0.5\r",
+        "\nok\n",
+    ]
+    sizes = [screen.feed("stdout", text) for text in reads]
+    forwarded = [screen.forward("stdout", text) for text in reads]
+    assert forwarded == ["Epoch 1/1\n 2/3 ba", "\r 3/3 bar - loss: 0.5", "\nok\n"]
+    assert sizes[-1] == len("Epoch 1/1\n 3/3 bar - loss: 0.5\nok\n")
+    assert screen.tail() == "Epoch 1/1\n 3/3 bar - loss: 0.5\nok\n"
+    windows = OutputScreen()
+    windows.feed("stdout", "a\r")
+    assert windows.forward("stdout", "a\r") == "a" and windows.forward("stdout", "\nb") == "\nb"
