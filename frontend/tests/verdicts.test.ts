@@ -116,7 +116,7 @@ describe('verdict card', () => {
 
 describe("a cell's result", () => {
   const runState = (v: ReturnType<typeof runResult>) =>
-    reactive({ phase: 'done' as const, position: null, attempt: null, output: [], outputSize: 0, outputLimit: null, figures: [], progress: [], epochs: null, verdict: v, error: null })
+    reactive({ phase: 'done' as const, position: null, attempt: null, output: [], outputSize: 0, outputLimit: null, figures: [], progress: [], epochs: null, epoch: null, batch: null, batches: null, verdict: v, error: null, startedAt: null, finishedAt: null })
 
   it('shows the learner their own error', () => {
     const w = mount(RunOutput, { props: { run: runState(runResult({ status: 'error', error: 'ValueError: boom' })), showResult: true } })

@@ -29,5 +29,7 @@ export interface SnakeGame {
   frames: (number[][] | number[])[]
   actions: number[]
   won: boolean
+  /** won, died (the last action was fatal), truncated (went hungry too long). */
+  outcome?: string
 }
 

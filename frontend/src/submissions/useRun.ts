@@ -28,19 +28,31 @@ export function useRun() {
     figures: [] as { src: string; width?: number; height?: number }[],
     progress: [] as ProgressPoint[],
     epochs: null as number | null,
+    /** The epoch training is in (1 for the first) and the batch within it, from progress events. */
+    epoch: null as number | null,
+    batch: null as number | null,
+    batches: null as number | null,
     /** The stream's last event: a Verdict (kind "verdict") or a cell's RunResult (kind "run"). */
     verdict: null as Outcome | null,
     error: null as string | null,
+    /** When the run started running (Date.now()), and when its result came: the elapsed time. */
+    startedAt: null as number | null,
+    finishedAt: null as number | null,
   })
   let close: (() => void) | null = null
+  // A second `fit` (or an attempt run again) starts at epoch 1 again: its points continue after
+  // the last one instead of drawing the line back to the start.
+  let xOffset = 0
 
   function reset() {
     close?.()
     close = null
     Object.assign(state, {
       phase: 'starting', position: null, attempt: null, output: [], outputSize: 0, outputLimit: null,
-      figures: [], progress: [], epochs: null, verdict: null, error: null,
+      figures: [], progress: [], epochs: null, epoch: null, batch: null, batches: null,
+      verdict: null, error: null, startedAt: null, finishedAt: null,
     })
+    xOffset = 0
   }
 
   function onEvent(e: RunEvent) {
@@ -52,6 +64,11 @@ export function useRun() {
       case 'started':
         state.phase = 'running'
         state.attempt = e.attempt ?? null
+        state.startedAt = Date.now()
+        if ((e.attempt ?? 1) > 1) { // run again from the start after a fault on our side
+          state.progress = []
+          xOffset = 0
+        }
         break
       case 'stdout':
       case 'stderr': {
@@ -69,13 +86,20 @@ export function useRun() {
         state.figures.push({ src: `data:image/${e.format || 'png'};base64,${e.data}`, width: e.width, height: e.height })
         break
       case 'progress': {
-        const frac = e.batch != null && e.batches ? e.batch / e.batches : 1
+        // `epoch` is 1 for the first epoch: within it (a batch) x runs from 0 to 1, and its end
+        // is x = 1, so the line never goes back. A figure that was not finite (a diverging loss)
+        // comes as null: the chart skips that point.
         state.epochs = e.epochs ?? state.epochs
-        // Epochs from Keras callbacks count from 0 or 1 depending on the hook; either way x grows.
-        // A figure that was not finite (a diverging loss) comes as null: the chart skips that point.
+        state.epoch = e.epoch
+        state.batch = e.batch ?? null
+        state.batches = e.batches ?? null
         const logs: Record<string, number> = {}
         for (const [k, v] of Object.entries(e.logs ?? {})) if (typeof v === 'number') logs[k] = v
-        state.progress.push({ x: e.batch != null && e.batches ? e.epoch + frac : e.epoch, logs })
+        let x = e.batch != null && e.batches ? e.epoch - 1 + e.batch / e.batches : e.epoch
+        const last = state.progress[state.progress.length - 1]
+        if (last && x + xOffset < last.x - 1e-9) xOffset = last.x - (e.epoch - 1)
+        x += xOffset
+        state.progress.push({ x, logs })
         break
       }
       case 'output-limit':
@@ -84,6 +108,7 @@ export function useRun() {
       case 'verdict':
         state.verdict = outcomeOf(e)
         state.phase = 'done'
+        state.finishedAt = Date.now()
         break
     }
   }
