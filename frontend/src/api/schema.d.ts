@@ -48,6 +48,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/courses/{course}/exercises/{exercise}/checks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run Public Checks
+         * @description Try code on the exercise's public checks (public.py) in the sandbox: not graded, not
+         *     counted, no hidden data. Its stream ends with a Verdict whose `artifacts.public_checks`
+         *     lists each check (name, input, expected, got, passed).
+         */
+        post: operations["run_public_checks_api_courses__course__exercises__exercise__checks_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/courses/{course}/exercises/{exercise}/budget": {
         parameters: {
             query?: never;
@@ -1694,6 +1716,8 @@ export interface components {
          * @description What the caller may still send to an exercise.
          */
         ExerciseBudget: {
+            /** @description What a grading may use. */
+            limits?: components["schemas"]["ExerciseLimits"] | null;
             /**
              * Max Code Kb
              * @description Largest submission accepted, KiB.
@@ -1732,6 +1756,32 @@ export interface components {
              */
             late_days: number;
         };
+        /**
+         * ExerciseLimits
+         * @description The limits one grading of the exercise runs under (its own, else the platform's).
+         */
+        ExerciseLimits: {
+            /**
+             * Wall S
+             * @description Wall-clock time of a whole grading, seconds.
+             */
+            wall_s: number;
+            /**
+             * Cpu S
+             * @description CPU time, seconds.
+             */
+            cpu_s: number;
+            /**
+             * Memory Mb
+             * @description Memory, MiB.
+             */
+            memory_mb: number;
+            /**
+             * Output Kb
+             * @description Printed output kept, KiB.
+             */
+            output_kb: number;
+        };
         /** ExerciseProgressRead */
         ExerciseProgressRead: {
             /** Exercise */
@@ -1768,6 +1818,17 @@ export interface components {
             hints: string[];
             pass_bar: components["schemas"]["PassBar"];
             limits: components["schemas"]["Limits"];
+            /**
+             * Rules
+             * @description Rules of the exercise: checked ones the grade verifies; honour rules not.
+             */
+            rules?: components["schemas"]["Rule"][];
+            /**
+             * Has Public Checks
+             * @description True when Run tries the code on the exercise's public checks.
+             * @default false
+             */
+            has_public_checks: boolean;
         };
         /** ExtensionRead */
         ExtensionRead: {
@@ -2247,6 +2308,17 @@ export interface components {
             /** Added */
             added: number;
         };
+        /**
+         * Rule
+         * @description A rule of the exercise, shown on its page: ``checked`` when the grader verifies it, else
+         *     an honour rule the grade does not rest on.
+         */
+        Rule: {
+            /** Text */
+            text: string;
+            /** Checked */
+            checked: boolean;
+        };
         /** RunCreate */
         RunCreate: {
             /**
@@ -2319,6 +2391,11 @@ export interface components {
              * @description The learner's traceback, or what went wrong.
              */
             error?: string | null;
+            /**
+             * Error Line
+             * @description The line of the learner's file the error points to (the editor marks it).
+             */
+            error_line?: number | null;
             /**
              * Duration S
              * @default 0
@@ -2631,6 +2708,12 @@ export interface components {
              */
             feedback: string;
             /**
+             * Summary
+             * @description The result in plain words, e.g. 'all 7 hidden cases passed', 'won 61% of 500 games' (shown instead of the raw metric keys).
+             * @default
+             */
+            summary: string;
+            /**
              * Output
              * @default
              */
@@ -2640,6 +2723,11 @@ export interface components {
              * @description The learner's traceback, when it raised.
              */
             error?: string | null;
+            /**
+             * Error Line
+             * @description The line of the learner's file the error points to (the editor marks it).
+             */
+            error_line?: number | null;
             /**
              * Duration S
              * @default 0
@@ -2831,6 +2919,12 @@ export interface components {
              */
             feedback: string;
             /**
+             * Summary
+             * @description The result in plain words, e.g. 'all 7 hidden cases passed', 'won 61% of 500 games' (shown instead of the raw metric keys).
+             * @default
+             */
+            summary: string;
+            /**
              * Output
              * @default
              */
@@ -2841,6 +2935,12 @@ export interface components {
              * @default null
              */
             error: string | null;
+            /**
+             * Error Line
+             * @description The line of the learner's file the error points to (the editor marks it).
+             * @default null
+             */
+            error_line: number | null;
             /**
              * Duration S
              * @default 0
@@ -2900,6 +3000,12 @@ export interface components {
              * @default null
              */
             error: string | null;
+            /**
+             * Error Line
+             * @description The line of the learner's file the error points to (the editor marks it).
+             * @default null
+             */
+            error_line: number | null;
             /**
              * Duration S
              * @default 0
@@ -3146,6 +3252,105 @@ export interface operations {
         };
     };
     submit_api_courses__course__exercises__exercise__submissions_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course: string;
+                exercise: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubmissionCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Platform fault */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    run_public_checks_api_courses__course__exercises__exercise__checks_post: {
         parameters: {
             query?: never;
             header?: never;
