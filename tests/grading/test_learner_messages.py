@@ -243,7 +243,10 @@ def test_the_output_cap_says_which_call_printed_most(runner: Runner) -> None:
         limits={"output_kb": 8},
     )
     assert prints.status == "output-limit"
-    assert "lines like `step #: loss #`" in (prints.error or "")
+    assert (
+        "lines like `step #: loss #` (# stands for a number), printed by line 2 of your file"
+        in (prints.error or "")
+    )
     verdict = grade(runner, "supervised-1/softmax", "while True:\n    print('x' * 80)\n")
     assert verdict.status == "output-limit" and "lines like `x" in verdict.feedback
 

@@ -75,6 +75,7 @@ class OutputScreen:
         self.keras_bytes = 0
         self.keras_predict_bytes = 0  # bars without a loss: predict's, one per call
         self.shapes: dict[str, int] = {}
+        self.printer_lines: list[tuple[int, int]] = []  # (line, bytes), the harness's hint
         self._tail = ""
         self._tail_chars = tail_chars
 
@@ -156,12 +157,18 @@ class OutputScreen:
                 "Most of it was Keras's progress bars: pass `verbose=2` to `fit` (one line per "
                 "epoch), and `verbose=0` to `predict` and `evaluate`."
             )
+        where = ""
+        if self.printer_lines:
+            line = max(self.printer_lines, key=lambda pair: pair[1])[0]
+            where = f", printed by line {line} of your file"
         if top[1] * 2 >= self.committed and top[0]:
             shape = top[0].replace("`", "'")[:SHAPE_CHARS]
             return (
-                f"Most of it was lines like `{shape}` (# stands for a number): print them less "
-                "often, or only at the end."
+                f"Most of it was lines like `{shape}` (# stands for a number){where}: print "
+                "them less often, or only at the end."
             )
+        if where:
+            return f"Most of it was{where[1:]}: print less there."
         return ""
 
 
@@ -267,6 +274,12 @@ class LearnerEvents:
             if buffers:
                 raise ProtocolError("a progress event with data attached")
             self._progress(event)
+        elif kind == "printers":
+            if buffers:
+                raise ProtocolError("a printers event with data attached")
+            lines = printers_event(event)
+            if self._admit(16 * len(lines) + 16):  # kept, not forwarded
+                self.screen.printer_lines = lines
         else:
             raise ProtocolError("an event of an unknown type")
 
@@ -298,6 +311,22 @@ class LearnerEvents:
             self.figures += 1
             event = {"type": "figure", "format": "png", "data": encoded}
             self._send({**event, "width": width, "height": height}, len(encoded))
+
+
+def printers_event(event: dict[str, Any]) -> list[tuple[int, int]]:
+    """The lines of the learner's file that printed most, as the harness says (a hint for the
+    output cap's message only); anything but its shape raises."""
+    lines = event.get("lines")
+    if not isinstance(lines, list) or len(lines) > 3:
+        raise ProtocolError("a printers event with invalid lines")
+    clean: list[tuple[int, int]] = []
+    for pair in lines:
+        if not (isinstance(pair, list) and len(pair) == 2) or not all(
+            isinstance(v, int) and not isinstance(v, bool) and 0 < v <= MAX_EPOCH for v in pair
+        ):
+            raise ProtocolError("a printers event with invalid lines")
+        clean.append((pair[0], pair[1]))
+    return clean
 
 
 def _int_field(event: dict[str, Any], name: str, *, optional: bool) -> int | None:
