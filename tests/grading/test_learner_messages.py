@@ -320,3 +320,17 @@ def test_the_screen_keeps_each_lines_last_version_across_reads() -> None:
     windows = OutputScreen()
     windows.feed("stdout", "a\r")
     assert windows.forward("stdout", "a\r") == "a" and windows.forward("stdout", "\nb") == "\nb"
+
+
+@pytest.mark.parametrize(
+    "lines", [[["2", 10]], [[2, 10, 3]], [[0, 10]], [[True, 10]], [[1, 1]] * 4, "line 2"]
+)
+def test_a_forged_printers_event_ends_the_run_as_a_protocol_error(lines: Any) -> None:
+    from feynlab.sandbox.learner_events import LearnerEvents
+    from feynlab.sandbox.protocol import ProtocolError
+
+    events = LearnerEvents(lambda event: None)
+    with pytest.raises(ProtocolError):
+        events.channel_event({"type": "printers", "lines": lines}, [])
+    events.channel_event({"type": "printers", "lines": [[2, 4096], [7, 10]]}, [])
+    assert events.screen.printer_lines == [(2, 4096), (7, 10)] and events.events == 0
