@@ -57,8 +57,9 @@ def shown(value: Any) -> str:
     if isinstance(value, RemoteHandle):
         return "an object (a model, a function...)"
     if isinstance(value, np.ndarray):
+        # 4 significant digits, no padding: "[[0.09003, 0.2447, 0.6652]]", "[1000, 1001]"
         text = np.array2string(
-            value, precision=4, suppress_small=True, threshold=40, separator=", "
+            value, threshold=40, separator=", ", formatter={"float_kind": lambda v: f"{v:.4g}"}
         )
     elif isinstance(value, float):
         text = f"{value:.6g}"

@@ -1,0 +1,141 @@
+/**
+ * The exercise page against a real `feynlab serve` and sandbox: Run with a public check failing
+ * then passing, what the page says before submitting (bar, rules, limits), the line an error
+ * points to, and Keras's default `fit` (its progress bar) submitted and passed.
+ */
+import { expect, test } from '@playwright/test'
+import { setEditorCode, shot, signUp } from './helpers'
+
+const SOFTMAX = '/courses/supervised-1/exercises/softmax'
+const RIGHT_SOFTMAX = `import numpy as np
+
+
+def softmax(z):
+    z = np.asarray(z, dtype=float)
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+`
+// Right on ordinary scores, NaN on large ones: one public check fails, with its case shown.
+const NAIVE_SOFTMAX = `import numpy as np
+
+
+def softmax(z):
+    e = np.exp(np.asarray(z, dtype=float))
+    return e / e.sum(axis=1, keepdims=True)
+`
+const RAISES = `import numpy as np
+
+
+def softmax(z):
+    top = z.max(axis=1, keepdims=True)
+    return np.exp(z - top) / undefined_total
+`
+// As Keras tutorials write it: fit with its default progress bar (verbose=1).
+const KERAS_DEFAULT_FIT = `import keras
+
+
+def train_model(x_train, y_train):
+    model = keras.Sequential([
+        keras.Input(shape=(28, 28)),
+        keras.layers.Flatten(),
+        keras.layers.Dense(128, activation="relu"),
+        keras.layers.Dense(10, activation="softmax"),
+    ])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.fit(x_train, y_train, epochs=2, batch_size=128)
+    return model
+`
+
+test('the page says the bar, the rules and the limits before submitting', async ({ page }) => {
+  await signUp(page, 'facts')
+  await page.goto(SOFTMAX)
+  const facts = page.getByTestId('exercise-facts')
+  await expect(facts.getByTestId('pass-bar')).toHaveText('To pass: Pass every hidden test case.')
+  await expect(facts.locator('[data-rule="checked"]')).toContainText('without overflow')
+  await expect(facts.locator('[data-rule="checked"]')).toContainText('checked by the grader')
+  await expect(facts.locator('[data-rule="honour"]')).toContainText('honour rule')
+  const limits = facts.getByTestId('exercise-limits')
+  await expect(limits).toContainText('10 s per grading')
+  await expect(limits).toContainText('1 GB')
+  await expect(limits).toContainText(/of 64 KB/)
+  await expect(limits).toContainText('Submissions')
+  await expect(page.getByTestId('run-button')).toHaveText(/Run public checks/)
+  await shot(page, 'exercise-facts', true)
+})
+
+test('Run: a public check fails with its case shown, then all pass; Submit stays the grade', async ({ page }) => {
+  test.setTimeout(240_000)
+  await signUp(page, 'checks')
+  await page.goto(SOFTMAX)
+  await expect(page.getByTestId('exercise-editor').locator('.cm-content')).toContainText('def softmax')
+
+  await setEditorCode(page, 'exercise-editor', NAIVE_SOFTMAX)
+  await page.getByTestId('run-button').click()
+  const checks = page.getByTestId('public-checks')
+  await expect(checks.getByTestId('public-checks-summary')).toHaveText('2 of 3 public checks pass', { timeout: 120_000 })
+  const failed = checks.locator('[data-testid="public-check"][data-passed="false"]')
+  await expect(failed).toHaveCount(1)
+  await expect(failed).toContainText('large scores (around 1000)')
+  const failing = failed.getByTestId('failing-case')
+  await expect(failing).toContainText('softmax([[1000, 1001, 1002]])')
+  await expect(failing).toContainText('[[0.09003, 0.2447, 0.6652]]') // expected
+  await expect(failing).toContainText('nan') // what the naive code gave
+  await checks.scrollIntoViewIfNeeded()
+  await shot(page, 'exercise-run-check-failing')
+
+  await setEditorCode(page, 'exercise-editor', RIGHT_SOFTMAX)
+  await page.getByTestId('run-button').click()
+  await expect(checks.getByTestId('public-checks-summary')).toHaveText('All 3 public checks pass', { timeout: 120_000 })
+  await shot(page, 'exercise-run-checks-passing')
+  // Run is not a submission
+  await expect(page.getByText('No submissions yet.')).toBeVisible()
+
+  await page.getByTestId('submit-button').click()
+  const verdict = page.getByTestId('verdict')
+  await expect(verdict).toHaveClass(/passed/, { timeout: 120_000 })
+  await expect(page.getByTestId('progress-saved')).toBeVisible()
+  await expect(page.locator('.toast')).toHaveCount(0) // nothing covers the verdict
+  await expect(page.getByTestId('history').locator('tbody tr')).toHaveCount(1)
+})
+
+test('an error in the learner code is marked on its line in the editor', async ({ page }) => {
+  test.setTimeout(180_000)
+  await signUp(page, 'errline')
+  await page.goto(SOFTMAX)
+  await setEditorCode(page, 'exercise-editor', RAISES)
+  await page.getByTestId('run-button').click()
+  const checks = page.getByTestId('public-checks')
+  await expect(checks).toContainText('Your code raised an error', { timeout: 120_000 })
+  await expect(checks).toContainText('line 6')
+  await expect(checks.getByTestId('public-checks-error')).toContainText('undefined_total')
+  const marked = page.getByTestId('exercise-editor').locator('.cm-lintRange-error')
+  await expect(marked).toHaveCount(1)
+  await expect(marked).toContainText('undefined_total')
+  await shot(page, 'exercise-error-line')
+})
+
+test("Keras's default fit: its progress bar is drawn, the grading shows epochs, and it passes", async ({ page }) => {
+  test.setTimeout(400_000)
+  await signUp(page, 'keras')
+  await page.goto('/courses/supervised-1/exercises/mnist-classifier')
+  await expect(page.getByTestId('exercise-editor').locator('.cm-content')).toContainText('def train_model')
+  await setEditorCode(page, 'exercise-editor', KERAS_DEFAULT_FIT)
+  await page.getByTestId('submit-button').click()
+  const status = page.getByTestId('grading-status')
+  await expect(status.getByTestId('epoch-progress')).toContainText(/Epoch [12] of 2/, { timeout: 240_000 })
+  await expect(status.getByTestId('time-left')).toContainText('left of the 2 min 30 s time limit')
+  const verdict = page.getByTestId('verdict')
+  await expect(verdict).toHaveClass(/passed/, { timeout: 300_000 })
+  const output = page.getByTestId('run-output')
+  await expect(output).toContainText('Epoch 2/2')
+  await expect(output).toContainText('━━━━')
+  await expect(output.locator('.ansi-bold').first()).toBeVisible()
+  const text = (await output.textContent()) ?? ''
+  expect(text).not.toContain('\u001b')
+  expect(text).not.toContain('\r')
+  // one redrawn line per epoch, not one line per redraw
+  expect((text.match(/\d+\/\d+ ━/g) ?? []).length).toBeLessThanOrEqual(4)
+  await expect(page.getByTestId('training-charts')).toBeVisible()
+  await expect(page.getByTestId('training-charts').getByTestId('epoch-tick').first()).toBeVisible()
+  await shot(page, 'exercise-keras-default-fit', true)
+})
