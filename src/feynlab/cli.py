@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from pydantic import ValidationError
 
 from feynlab.settings import Settings
 from feynlab.settings import get_settings as _get_settings
+
+if TYPE_CHECKING:
+    from feynlab.grading.queue.runners import Runner
 
 app = typer.Typer(
     help="Feynlab: a learning platform for Machine Learning.",
@@ -47,24 +50,46 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
 ) -> None:
     """Migrate the database, index the courses and serve the platform."""
-    import uvicorn
-
-    from feynlab import db
-    from feynlab.accounts.service import ensure_demo_users
-    from feynlab.app import create_app
     from feynlab.sandbox import exposure
 
     settings = get_settings()
     if (problem := exposure.check(settings)) is not None:
         fail(problem, code=1)
+    runner = None
+    if settings.queue == "embedded":  # the sandbox first: its zygotes warm while the app starts
+        from feynlab.grading.queue.factory import warm_in_background
+        from feynlab.grading.queue.runners import build_runner
+        from feynlab.sandbox.pool import SandboxUnavailable
+
+        try:
+            runner = build_runner(settings, settings.runner_factory)
+        except SandboxUnavailable as exc:
+            fail(str(exc), code=1)
+        warm_in_background(runner)
+    try:
+        _serve(settings, runner, host=host, port=port)
+    finally:
+        if runner is not None:
+            from feynlab.grading.queue.runners import close_runner
+
+            close_runner(runner)
+
+
+def _serve(settings: Settings, runner: Runner | None, *, host: str, port: int) -> None:
+    import uvicorn
+
+    from feynlab import db
+    from feynlab.accounts.service import ensure_demo_users
+    from feynlab.app import create_app
+
     db.upgrade(settings.database_url)
     if settings.demo_users:
         with db.session_factory(db.engine_for(settings.database_url))() as session:
             for role, email, password in ensure_demo_users(db=session):
                 typer.echo(f"demo {role}: {email} / {password}")
     typer.echo(f"Feynlab on http://{host}:{port}  (API docs: http://{host}:{port}/api/docs)")
-    web = create_app(settings)
-    web.state.warm_sandbox = True  # start the zygote with the server, not on the first run
+    web = create_app(settings, runner=runner)
+    web.state.warm_sandbox = True  # a runner the app builds itself (never here) warms at start
     from feynlab.http_timeouts import uvicorn_options
 
     options = uvicorn_options(header_timeout_s=settings.header_timeout_s)

@@ -12,6 +12,7 @@ import pytest
 
 from feynlab.grading.runner import Runner
 from feynlab.grading.verdicts import Fault
+from feynlab.sandbox.zygote import profile_of
 from tests.sandbox.conftest import SOLUTION, exercise, runner, sandbox_settings  # noqa: F401
 
 pytestmark = pytest.mark.sandbox
@@ -27,7 +28,8 @@ def test_a_zygote_dying_mid_grading_is_a_platform_fault_after_one_run(
         if event.get("type") == "stdout":
             printed.append(event["text"])
 
-    zygote = runner.sandbox.zygote_pid()
+    code = 'print("STARTED", flush=True)\nimport time\ntime.sleep(20)\n' + SOLUTION
+    zygote = runner.sandbox.zygote_pid(profile_of(code))  # the zygote this run forks from
 
     def kill_when_started() -> None:
         deadline = time.monotonic() + 30
@@ -37,7 +39,6 @@ def test_a_zygote_dying_mid_grading_is_a_platform_fault_after_one_run(
 
     killer = threading.Thread(target=kill_when_started)
     killer.start()
-    code = 'print("STARTED", flush=True)\nimport time\ntime.sleep(20)\n' + SOLUTION
     verdict = runner.grade(exercise=exercise, code=code, on_event=on_event)
     killer.join()
     assert (verdict.status, verdict.fault) == ("infra-error", Fault.platform), verdict

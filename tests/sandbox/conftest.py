@@ -16,6 +16,7 @@ from feynlab.courses.find import find_exercise
 from feynlab.grading.exercise import GradableExercise
 from feynlab.grading.runner import Runner
 from feynlab.sandbox.namespaces import probe
+from feynlab.sandbox.zygote import PROFILES
 from feynlab.settings import Settings
 
 HERE = Path(__file__).parent
@@ -46,7 +47,7 @@ def sandbox_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 def runner(sandbox_settings: Settings) -> Iterator[Runner]:
     os.environ["FEYNLAB_SECRET_KEY"] = "topsecret-key-never-in-the-sandbox"
     with Runner(sandbox_settings) as r:
-        r.sandbox.warm()
+        r.sandbox.warm(*PROFILES)
         yield r
 
 

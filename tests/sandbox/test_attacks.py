@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from feynlab.grading.runner import Runner
+from feynlab.sandbox.zygote import profile_of
 
 from .conftest import ATTACKS, SOLUTION, leftover_run_processes, wait_for
 
@@ -85,11 +86,13 @@ def test_attack(attack: str, runner: Runner, exercise, loopback_services) -> Non
     assert verdict.duration_s < 30
     assert verdict.feedback
     # nothing left behind: no process of a finished run is alive (spares wait as PID 1)
-    root = runner.sandbox.zygote_pid()
     workers = runner.sandbox.workers
-    assert wait_for(lambda: not leftover_run_processes(root, workers)), leftover_run_processes(
-        root, workers
-    )
+    roots = runner.sandbox.live_zygote_pids()
+    assert roots[profile_of(code)]  # the run forked from the zygote its imports ask for
+    for root in roots.values():
+        assert wait_for(lambda: not leftover_run_processes(root, workers)), (  # noqa: B023
+            leftover_run_processes(root, workers)
+        )
     for marker in MARKERS:
         assert not os.path.exists(marker), f"{attack} wrote {marker}"
     assert _snapshot(runner.settings.data_dir) == before

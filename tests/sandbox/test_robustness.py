@@ -64,7 +64,7 @@ def test_a_worn_zygote_is_replaced_in_the_background(sandbox_settings: Settings)
     settings = sandbox_settings.model_copy(update={"zygote_max_runs": 2, "workers": 1})
     with Runner(settings) as r:
         sandbox = r.sandbox
-        first = sandbox.zygote_process()
+        first = sandbox.zygote_process("numpy")  # what print() runs on
         for _ in range(2):
             assert r.run_code(code="print('hi')").status == "ok"
         started = time.monotonic()
@@ -73,7 +73,7 @@ def test_a_worn_zygote_is_replaced_in_the_background(sandbox_settings: Settings)
         assert result.status == "ok" and "still served" in result.output
         assert waited < 3.0, f"the run waited {waited:.1f} s for a new zygote"
         sandbox.wait_recycled(timeout_s=300)
-        second = sandbox.zygote_process()
+        second = sandbox.zygote_process("numpy")
         assert second is not first
         assert r.run_code(code="print('new zygote')").status == "ok"
         assert first.process.wait(timeout=10) is not None  # the worn one stopped once idle

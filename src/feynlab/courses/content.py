@@ -81,6 +81,8 @@ class Exercise(_Frozen):
     rules: tuple[Rule, ...] = ()
     has_public_checks: bool = False
     """Whether the folder has ``public.py`` (the page's Run runs it)."""
+    zygote: str | None = None
+    """The zygote profile exercise.yaml declares (None: inferred from each submission)."""
 
     @property
     def grader_path(self) -> Path:
@@ -103,6 +105,7 @@ class Exercise(_Frozen):
             pass_bar=GradingPassBar(self.pass_bar.metric, self.pass_bar.at_least),
             limits=self.limits.model_dump(exclude_none=True),
             view=None if self.view is None else self.view.model_dump(),
+            zygote=self.zygote,
         )
 
 

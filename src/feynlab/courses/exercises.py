@@ -146,5 +146,6 @@ def parse_exercise(files: CourseFiles, *, course: str, slug: str, listed: bool) 
         daily_submissions=spec.daily_submissions,
         rules=tuple(spec.rules),
         has_public_checks=has_public,
+        zygote=spec.zygote,
     )
     return ParsedExercise(exercise, spec, problems)

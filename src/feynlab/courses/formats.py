@@ -102,3 +102,9 @@ class ExerciseFile(_Strict):
         description="Submissions a learner may make per UTC day (none: no cap).",
     )
     rules: list[Rule] = Field(default_factory=list, max_length=20)
+    zygote: Literal["numpy", "sklearn", "keras"] | None = Field(
+        None,
+        description="What the sandbox preloads for this exercise (numpy: NumPy only, sklearn: "
+        "+ SciPy, scikit-learn, Matplotlib, keras: the whole ML stack); default: inferred from "
+        "each submission's imports.",
+    )

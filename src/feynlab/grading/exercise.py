@@ -37,6 +37,9 @@ class GradableExercise:
     view: dict[str, Any] | None = None  # the validated ``view:`` block, for the judge
     # True: the exercise page's Run, graded by the public checks (public.py), without hidden data
     checks: bool = False
+    # the zygote profile exercise.yaml declares (numpy | sklearn | keras; None: inferred from
+    # the learner's imports, feynlab.sandbox.zygote.profile_of)
+    zygote: str | None = None
 
     @property
     def grader_path(self) -> Path:
@@ -56,6 +59,7 @@ class GradableExercise:
             "limits": dict(self.limits),
             "view": None if self.view is None else dict(self.view),
             **({"checks": True} if self.checks else {}),
+            **({"zygote": self.zygote} if self.zygote else {}),
         }
 
     @classmethod
@@ -75,4 +79,5 @@ class GradableExercise:
             limits=dict(spec.get("limits") or {}),
             view=spec.get("view"),
             checks=bool(spec.get("checks", False)),
+            zygote=str(spec["zygote"]) if spec.get("zygote") else None,
         )

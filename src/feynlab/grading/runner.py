@@ -41,6 +41,7 @@ from feynlab.grading.verdicts import Fault, RunResult, StaffDetails, Verdict
 from feynlab.sandbox.limits import RunLimits
 from feynlab.sandbox.pool import Sandbox
 from feynlab.sandbox.run import DEADLINE_GRACE_S, CallTimeout, EventSink, LiveRun, RunEnded
+from feynlab.sandbox.zygote import profile_of
 from feynlab.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -94,7 +95,9 @@ class Runner:
         reply: dict[str, Any] | None = None
         try:
             with (
-                self.sandbox.run(limits=run_limits, on_event=on_event, seed=seed) as live,
+                self.sandbox.run(
+                    limits=run_limits, on_event=on_event, seed=seed, profile=profile_of(code)
+                ) as live,
                 contextlib.suppress(RunEnded),
             ):
                 reply, _ = live.request({"op": "run", "code": code, "filename": CELL_FILE})
@@ -154,7 +157,10 @@ class Runner:
             if broken is not None:  # the grader did not load: the learner's code never runs
                 log.error("cannot load the grader of %s/%s", exercise.course, exercise.slug)
                 return author_fault(broken.traceback, staff=StaffDetails(view_seed=view_seed))
-            with self.sandbox.run(limits=limits, on_event=on_event, seed=seed) as live:
+            profile = profile_of(code, declared=exercise.zygote)
+            with self.sandbox.run(
+                limits=limits, on_event=on_event, seed=seed, profile=profile
+            ) as live:
                 execution = execute(live, host, code)
         except Exception as exc:
             log.exception("sandbox failure while grading")

@@ -1,10 +1,11 @@
-"""The long-lived sandbox: a warm zygote, cgroup slots, and a limit on runs at once.
+"""The long-lived sandbox: warm zygotes, cgroup slots, and a limit on runs at once.
 
 ``Sandbox.run(...)`` hands out a ``LiveRun``; up to ``workers`` of them run at the same time
-(one per core by default), each in its own cgroup slot. The zygote is restarted when it died and
-recycled after ``zygote_max_runs`` runs or when its memory passes ``zygote_max_rss_mb``: its
-successor starts in the background while it keeps serving, and a retired zygote is stopped once
-its last run ended (stopping it kills its runs).
+(one per core by default), each in its own cgroup slot, forked from the warm zygote of the
+profile it asks for (numpy, sklearn or keras: what it preloads). A zygote is restarted when it
+died and recycled after ``zygote_max_runs`` runs or when its memory passes
+``zygote_max_rss_mb``: its successor starts in the background while it keeps serving, and a
+retired zygote is stopped once its last run ended (stopping it kills its runs).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import random
 import shutil
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +29,12 @@ from feynlab.sandbox.child import PRIVATE_DIR
 from feynlab.sandbox.limits import RunLimits
 from feynlab.sandbox.namespaces import probe
 from feynlab.sandbox.run import EventSink, LiveRun
+from feynlab.sandbox.zygote import PROFILES
 from feynlab.sandbox.zygote_process import Bind, ZygoteProcess, sandbox_view
 from feynlab.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
+DEFAULT_PROFILE = "keras"  # a run that does not say what it needs gets the whole ML stack
 
 
 def _result(future: concurrent.futures.Future[ZygoteProcess]) -> ZygoteProcess | None:
@@ -40,6 +44,17 @@ def _result(future: concurrent.futures.Future[ZygoteProcess]) -> ZygoteProcess |
     except Exception:
         log.exception("a zygote failed to start in the background")
         return None
+
+
+@dataclass
+class _Line:
+    """The zygote of one profile, and its successor while one starts in the background."""
+
+    profile: str
+    starter: concurrent.futures.ThreadPoolExecutor
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    zygote: ZygoteProcess | None = None
+    successor: concurrent.futures.Future[ZygoteProcess] | None = None
 
 
 class SandboxUnavailable(Exception):
@@ -75,9 +90,12 @@ class Sandbox:
                 self.cgroups.close()
                 raise SandboxUnavailable(problem)
         self._lock = threading.Lock()
-        self._zygote: ZygoteProcess | None = None
-        self._successor: concurrent.futures.Future[ZygoteProcess] | None = None
-        self._starter = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="zygote")
+        # one warm zygote (and its background successor) per profile, each started on a
+        # long-lived thread of its own, so that a small zygote never waits behind a Keras one
+        self._lines: dict[str, _Line] = {
+            p: _Line(p, concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix=f"zygote-{p}"))
+            for p in PROFILES
+        }
         self._closed = False
 
     # -- zygotes -------------------------------------------------------------------------------
@@ -88,43 +106,52 @@ class Sandbox:
             for c, base in self.cgroups.dirs.items()
         ]
 
-    def _start_zygote(self) -> ZygoteProcess:
+    def _start_zygote(self, profile: str) -> ZygoteProcess:
         return ZygoteProcess(
             isolate=self.isolate,
             data_dir=self.data_dir,
             cgroup_binds=self._cgroup_binds() if self.isolate else (),
             sandbox_uid=self.settings.sandbox_uid,
             spares=self.workers,
+            profile=profile,
         )
 
-    def zygote(self) -> ZygoteProcess:
-        """The zygote to fork the next run from.
+    def _line(self, profile: str) -> _Line:
+        try:
+            return self._lines[profile]
+        except KeyError:
+            raise ValueError(f"unknown zygote profile {profile!r}") from None
+
+    def zygote(self, profile: str = DEFAULT_PROFILE) -> ZygoteProcess:
+        """The zygote of ``profile`` to fork the next run from.
 
         A dead (or missing) zygote is restarted here, and the caller waits for it. A worn one
         (``zygote_max_runs`` runs, or ``zygote_max_rss_mb``) keeps serving while its successor
         starts in the background; the successor takes over once it is ready.
 
-        Zygotes are started on one long-lived thread: bwrap's ``--die-with-parent`` fires when
+        Zygotes are started on long-lived threads: bwrap's ``--die-with-parent`` fires when
         the *thread* that started it exits, so a short-lived thread would take its zygote along.
         """
-        with self._lock:
-            z = self._zygote
-            successor = self._successor
+        line = self._line(profile)
+        with line.lock:
+            z = line.zygote
+            successor = line.successor
             if successor is not None and (successor.done() or z is None or not z.alive()):
-                self._successor = None
+                line.successor = None
                 fresh = _result(successor)  # waits only when there is nothing else to serve
                 if fresh is not None:
                     if z is not None:
                         self._retire(z)
-                    self._zygote = z = fresh
+                    line.zygote = z = fresh
             if z is None or not z.alive():
                 if z is not None:
                     self._retire(z)
-                self._zygote = None
-                self._zygote = z = self._starter.submit(self._start_zygote).result()
-            elif self._worn(z) and self._successor is None and not self._closed:
-                self._successor = self._starter.submit(self._start_zygote)
-            z.in_flight += 1
+                line.zygote = None
+                line.zygote = z = line.starter.submit(self._start_zygote, profile).result()
+            elif self._worn(z) and line.successor is None and not self._closed:
+                line.successor = line.starter.submit(self._start_zygote, profile)
+            with self._lock:
+                z.in_flight += 1
             return z
 
     def _worn(self, z: ZygoteProcess) -> bool:
@@ -132,10 +159,11 @@ class Sandbox:
         return z.runs_started >= s.zygote_max_runs or z.rss_mb >= s.zygote_max_rss_mb
 
     def _retire(self, z: ZygoteProcess) -> None:
-        """Stop ``z`` once its last run ended (stopping it kills its runs). Holds ``_lock``."""
-        z.retired = True
-        if z.in_flight == 0 or not z.alive():
-            z.close()
+        """Stop ``z`` once its last run ended (stopping it kills its runs)."""
+        with self._lock:
+            z.retired = True
+            if z.in_flight == 0 or not z.alive():
+                z.close()
 
     def _release(self, z: ZygoteProcess) -> None:
         with self._lock:
@@ -144,23 +172,38 @@ class Sandbox:
                 z.close()
 
     def wait_recycled(self, timeout_s: float | None = None) -> None:
-        """Wait until a background zygote start (if any) has finished (tests, shutdown)."""
-        successor = self._successor
-        if successor is not None:
-            concurrent.futures.wait([successor], timeout=timeout_s)
+        """Wait until background zygote starts (if any) have finished (tests, shutdown)."""
+        pending = [line.successor for line in self._lines.values() if line.successor is not None]
+        if pending:
+            concurrent.futures.wait(pending, timeout=timeout_s)
 
-    def zygote_pid(self) -> int:
+    def zygote_pid(self, profile: str = DEFAULT_PROFILE) -> int:
         """Host pid of the current zygote's launcher (its runs are all below it)."""
-        return self.zygote_process().process.pid
+        return self.zygote_process(profile).process.pid
 
-    def zygote_process(self) -> ZygoteProcess:
-        z = self.zygote()
+    def live_zygote_pids(self) -> dict[str, int]:
+        """Host pids of the zygotes serving now, by profile (none are started here)."""
+        return {
+            p: line.zygote.process.pid
+            for p, line in self._lines.items()
+            if line.zygote is not None and line.zygote.alive()
+        }
+
+    def zygote_process(self, profile: str = DEFAULT_PROFILE) -> ZygoteProcess:
+        z = self.zygote(profile)
         self._release(z)
         return z
 
-    def warm(self) -> None:
-        """Start the zygote now rather than on the first run."""
-        self._release(self.zygote())
+    def warm(self, *profiles: str) -> None:
+        """Start the zygotes of ``profiles`` (default: the full one) now rather than on the
+        first run; several start at once, each on its own thread."""
+        lines = [self._line(p) for p in profiles or (DEFAULT_PROFILE,)]
+        if len(lines) == 1:
+            self._release(self.zygote(lines[0].profile))
+            return
+        with concurrent.futures.ThreadPoolExecutor(len(lines)) as pool:
+            for z in pool.map(lambda line: self.zygote(line.profile), lines):
+                self._release(z)
 
     # -- runs ----------------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -171,8 +214,10 @@ class Sandbox:
         on_event: EventSink | None,
         seed: int | None = None,
         threads: int = 1,
+        profile: str = DEFAULT_PROFILE,
     ) -> Iterator[LiveRun]:
-        """A live run, with a free cgroup slot and a zygote; waits while all slots are busy."""
+        """A live run, with a free cgroup slot and a zygote of ``profile`` (what it preloads:
+        zygote.PROFILES); waits while all slots are busy."""
         if self._closed:
             raise RuntimeError("the sandbox is closed")
         slot = self.slots.get()
@@ -180,7 +225,7 @@ class Sandbox:
         try:
             seed = random.randrange(2**31) if seed is None else seed
             self.cgroups.prepare(slot, memory_mb=limits.memory_mb, pids=limits.pids + 1)
-            z = self.zygote()
+            z = self.zygote(profile)
             request = self._request(slot, limits, seed, threads, z)
             try:
                 live = LiveRun(zygote=z, limits=limits, on_event=on_event, request=request)
@@ -239,16 +284,17 @@ class Sandbox:
 
     def close(self) -> None:
         self._closed = True
-        with self._lock:
-            if self._zygote is not None:
-                self._zygote.close()
-                self._zygote = None
-            if self._successor is not None:
-                fresh = _result(self._successor)
-                if fresh is not None:
-                    fresh.close()
-                self._successor = None
-        self._starter.shutdown(wait=True)
+        for line in self._lines.values():
+            with line.lock:
+                if line.zygote is not None:
+                    line.zygote.close()
+                    line.zygote = None
+                if line.successor is not None:
+                    fresh = _result(line.successor)
+                    if fresh is not None:
+                        fresh.close()
+                    line.successor = None
+            line.starter.shutdown(wait=True)
         self.cgroups.close()
 
     def __enter__(self) -> Sandbox:

@@ -4,7 +4,7 @@ Runs inside bubblewrap as the unprivileged sandbox user (see ``zygote_process``)
 secret, starts no thread pool and runs no tensor operation. It talks to the trusted parent over
 a SOCK_SEQPACKET socket: ``spawn`` (with the run's descriptors attached), ``kill``, ``stats``.
 
-Usage: ``python -m feynlab.sandbox.zygote FD ISOLATE SPARES``
+Usage: ``python -m feynlab.sandbox.zygote FD ISOLATE SPARES [PROFILE]``
 """
 
 from __future__ import annotations
@@ -25,35 +25,94 @@ MAX_MESSAGE = 64 * 1024
 FDS_PER_RUN = 4  # stdout, stderr, judge channel, status
 
 
-def warm_imports() -> None:
-    """Import what learner code uses, without running anything that starts threads."""
+PROFILES = ("numpy", "sklearn", "keras")  # each imports what the one before it does, and more
+
+
+def warm_imports(profile: str = "keras") -> None:
+    """Import what learner code of ``profile`` uses, without running anything that starts threads.
+
+    ``numpy`` is a small zygote (NumPy and the harness, well under a second); ``sklearn`` adds
+    SciPy, scikit-learn and Matplotlib; ``keras`` the whole ML stack (Keras on PyTorch, ~10 s).
+    A run of a smaller profile may still import anything: it just pays for that import itself.
+    """
+    if profile not in PROFILES:
+        raise ValueError(f"unknown zygote profile {profile!r}")
     os.environ.setdefault("KERAS_BACKEND", "torch")
-    import matplotlib
+    import numpy  # noqa: F401
 
-    matplotlib.use("Agg")
-    import matplotlib.backends.backend_agg  # noqa: F401
-    import matplotlib.pyplot  # noqa: F401
-    from matplotlib import font_manager
+    if profile in ("sklearn", "keras"):
+        import matplotlib
 
-    font_manager.findfont("DejaVu Sans")  # builds the font cache once, here
-    import keras  # noqa: F401
-    import keras.layers  # noqa: F401
+        matplotlib.use("Agg")
+        import matplotlib.backends.backend_agg  # noqa: F401
+        import matplotlib.pyplot  # noqa: F401
+        from matplotlib import font_manager
 
+        font_manager.findfont("DejaVu Sans")  # builds the font cache once, here
+        import scipy  # noqa: F401
+        import sklearn  # noqa: F401
+        import sklearn.cluster  # noqa: F401
+        import sklearn.decomposition  # noqa: F401
+        import sklearn.linear_model  # noqa: F401
+        import sklearn.metrics  # noqa: F401
+        import sklearn.model_selection  # noqa: F401
+        import sklearn.neighbors  # noqa: F401
     from feynlab.datasets import keras_offline
 
-    keras_offline.install()  # keras.datasets.*.load_data() offline, without the test set
-    import numpy  # noqa: F401
-    import scipy  # noqa: F401
-    import sklearn  # noqa: F401
-    import sklearn.cluster  # noqa: F401
-    import sklearn.decomposition  # noqa: F401
-    import sklearn.linear_model  # noqa: F401
-    import sklearn.metrics  # noqa: F401
-    import sklearn.model_selection  # noqa: F401
-    import sklearn.neighbors  # noqa: F401
-    import torch  # noqa: F401
+    if profile == "keras":
+        import keras  # noqa: F401
+        import keras.layers  # noqa: F401
+        import torch  # noqa: F401
 
+        keras_offline.install()  # keras.datasets.*.load_data() offline, without the test set
+    else:
+        from feynlab.sandbox import shims
+
+        # the learner's own ``import keras`` (slower, in the run) finds the datasets offline too
+        shims.when_imported("keras", lambda _: keras_offline.install())
     from feynlab.sandbox import harness  # noqa: F401 -- imports its own Keras callback
+
+
+# What a top-level import asks of the zygote; any other module (or none) runs on the numpy one.
+NEEDS = {
+    "keras": "keras",
+    "torch": "keras",
+    "torchvision": "keras",
+    "tensorflow": "keras",
+    "jax": "keras",
+    "sklearn": "sklearn",
+    "scipy": "sklearn",
+    "matplotlib": "sklearn",
+    "pandas": "sklearn",
+    "seaborn": "sklearn",
+}
+
+
+def profile_of(*sources: str, declared: str | None = None) -> str:
+    """The smallest profile whose zygote preloads what ``sources`` import (and at least the
+    ``declared`` one). A guess to save time, never a limit: code that imports more, in a way no
+    parser sees, imports it in its run. Code that does not parse gets the smallest zygote: it
+    fails at once anyway."""
+    import ast
+
+    rank = PROFILES.index(declared) if declared in PROFILES else 0
+    for source in sources:
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError):
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                need = NEEDS.get(name.partition(".")[0])
+                if need is not None:
+                    rank = max(rank, PROFILES.index(need))
+    return PROFILES[rank]
 
 
 def _rss_mb() -> float:
@@ -159,9 +218,10 @@ def serve(sock: socket.socket, *, isolate: bool, spare_count: int) -> None:
 
 def main() -> None:
     fd, isolate, spare_count = int(sys.argv[1]), sys.argv[2] == "1", int(sys.argv[3])
+    profile = sys.argv[4] if len(sys.argv) > 4 else "keras"
     # Learner runs must not inherit a pending SIGCHLD disposition or our stdin.
     os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
-    warm_imports()
+    warm_imports(profile)
     if isolate:
         seccomp.prepare()  # compiled once here; each run only loads it
     sock = socket.socket(fileno=fd)

@@ -184,8 +184,10 @@ class ZygoteProcess:
         cgroup_binds: Sequence[Bind] = (),
         sandbox_uid: int = 65534,
         spares: int = 1,
+        profile: str = "keras",
     ) -> None:
         self.isolate = isolate
+        self.profile = profile
         self.lock = threading.Lock()
         self.runs_started = 0
         self.in_flight = 0
@@ -196,7 +198,9 @@ class ZygoteProcess:
         parent_sock, child_sock = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.sock = parent_sock
         fd = child_sock.fileno()
-        zygote_cmd = ["-m", "feynlab.sandbox.zygote", str(fd), "1" if isolate else "0", str(spares)]
+        zygote_cmd = [
+            "-m", "feynlab.sandbox.zygote", str(fd), "1" if isolate else "0", str(spares), profile
+        ]  # fmt: skip
         python = sys.executable
         if isolate:
             binds = [*sandbox_view(data_dir), *cgroup_binds]

@@ -14,15 +14,17 @@ from feynlab.grading.queue.runners import build_runner, close_runner
 log = logging.getLogger("feynlab.queue")
 
 
-def _warm_in_background(runner: object) -> None:
-    """Start the zygote now (importing Keras takes seconds), not on the first learner's run."""
+def warm_in_background(runner: object) -> None:
+    """Start the zygotes now, not on the first learner's run: the small NumPy one first (well
+    under a second, enough for a NumPy exercise), then scikit-learn's and Keras's (seconds)."""
     warm = getattr(getattr(runner, "sandbox", None), "warm", None)
     if not callable(warm):
         return
 
     def start() -> None:
         try:
-            warm()
+            warm("numpy")
+            warm("sklearn", "keras")
         except Exception:  # the first run reports the fault as infra-error, with its reason
             log.warning("could not start the sandbox in advance", exc_info=True)
 
@@ -45,7 +47,7 @@ def build_queue(app: FastAPI) -> GradingQueue:
         app.state.runner = runner
         app.state.owns_runner = True
         if getattr(app.state, "warm_sandbox", False):  # `feynlab serve`; tests start it lazily
-            _warm_in_background(runner)
+            warm_in_background(runner)
     worker = GradingWorker(
         settings=settings,
         factory=app.state.sessionmaker,
