@@ -3,10 +3,18 @@
  * then passing, what the page says before submitting (bar, rules, limits), the line an error
  * points to, and Keras's default `fit` (its progress bar) submitted and passed.
  */
-import { expect, test } from '@playwright/test'
+import AxeBuilder from '@axe-core/playwright'
+import { expect, test, type Page } from '@playwright/test'
 import { setEditorCode, shot, signUp } from './helpers'
 
 const SOFTMAX = '/courses/supervised-1/exercises/softmax'
+
+/** axe-core: no serious or critical problem (the same rules as a11y.spec.ts). */
+async function accessible(page: Page, what: string) {
+  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).exclude('.katex-mathml').exclude('.cm-scroller').analyze()
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+  expect(bad.map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`), what).toEqual([])
+}
 const RIGHT_SOFTMAX = `import numpy as np
 
 
@@ -82,6 +90,7 @@ test('Run: a public check fails with its case shown, then all pass; Submit stays
   await expect(failing).toContainText('nan') // what the naive code gave
   await checks.scrollIntoViewIfNeeded()
   await shot(page, 'exercise-run-check-failing')
+  await accessible(page, 'the exercise page with a failing public check')
 
   await setEditorCode(page, 'exercise-editor', RIGHT_SOFTMAX)
   await page.getByTestId('run-button').click()
@@ -140,6 +149,7 @@ test("Keras's default fit: its progress bar is drawn, the grading shows epochs, 
   await expect(page.getByTestId('training-charts')).toBeVisible()
   await expect(page.getByTestId('training-charts').getByTestId('epoch-tick').first()).toBeVisible()
   await shot(page, 'exercise-keras-default-fit', true)
+  await accessible(page, 'a passed Keras grading with its console and charts')
 })
 
 test('Snake: Run replays the public games; lost games can be listed alone, with the fatal move', async ({ page }) => {
@@ -163,4 +173,5 @@ test('Snake: Run replays the public games; lost games can be listed alone, with 
   await expect(replay.getByTestId('snake-outcome')).toContainText(/lost: (moved \w+ into (the wall|its own body)|went hungry too long)/, { timeout: 30_000 })
   await replay.scrollIntoViewIfNeeded()
   await shot(page, 'exercise-snake-lost-games', true)
+  await accessible(page, 'the Snake replay of the public games')
 })
