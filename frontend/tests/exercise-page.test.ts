@@ -184,3 +184,15 @@ describe('snake replay', () => {
   })
 })
 
+
+describe('the verdict in plain words', () => {
+  it('leads with the summary and never shows a raw metric key', async () => {
+    const { default: VerdictCard } = await import('../src/exercises/VerdictCard.vue')
+    const v = verdict({ status: 'failed', score: 0.55, summary: 'won 55% of 500 games', metrics: { win_rate: 0.55, ci_low: 0.506, ci_high: 0.593, games: 500 } })
+    const exercise = { pass_bar: { metric: 'win_rate', at_least: 0.6 } } as unknown as Exercise
+    const w = mount(VerdictCard, { props: { verdict: v, exercise, course: 'c' } })
+    expect(w.find('[data-testid="verdict-summary"]').text()).toBe('Won 55% of 500 games (games won 55%, the bar is 60%)')
+    for (const key of ['win_rate', 'ci_low', 'ci_high', 'cases_passed']) expect(w.text()).not.toContain(key)
+    expect(w.find('dl.metrics').text()).toContain('95% interval, low end')
+  })
+})

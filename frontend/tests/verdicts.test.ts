@@ -78,7 +78,7 @@ describe('verdict card', () => {
       props: { verdict: verdict({ status: 'failed', score: 0.8, metrics: { accuracy: 0.8 } }), exercise, course: 'c' },
     })
     expect(w.find('h3').text()).toBe('Not passed yet')
-    expect(w.text()).toContain('accuracy: 0.800 — the bar is 0.900')
+    expect(w.text()).toContain('accuracy: 80% — the bar is 90%')
     expect(w.find('[data-testid="not-counted"]').exists()).toBe(false)
   })
 

@@ -31,3 +31,24 @@ export function seconds(s: number): string {
 export function megabytes(mb: number): string {
   return mb >= 1024 && mb % 1024 === 0 ? `${mb / 1024} GB` : mb >= 1024 ? `${(mb / 1024).toFixed(1)} GB` : `${mb} MB`
 }
+
+const METRIC_WORDS: Record<string, string> = {
+  accuracy: 'accuracy',
+  cases_passed: 'hidden cases passed',
+  checks_passed: 'public checks passed',
+  win_rate: 'games won',
+  ci_low: '95% interval, low end',
+  ci_high: '95% interval, high end',
+  games: 'games played',
+  train_s: 'training time (s)',
+  score: 'score',
+}
+/** A metric key in words ("win_rate" -> "games won"); an unknown key with its underscores as spaces. */
+export function metricInWords(key: string): string {
+  return METRIC_WORDS[key] ?? key.replace(/_/g, ' ')
+}
+/** Shares (accuracy, rates, intervals) as percentages; counts and times as numbers. */
+export function metricValue(key: string, value: number): string {
+  const share = ['accuracy', 'cases_passed', 'checks_passed', 'win_rate', 'ci_low', 'ci_high', 'score'].includes(key)
+  return share && value >= 0 && value <= 1 ? pct(value) : String(Math.round(value * 1000) / 1000)
+}
