@@ -9,6 +9,7 @@ Redis (Celery queue), with one worker slot per core, on a fresh SQLite database.
   measured right before and after each backend's load (the machine's speed drifts), for the
   throughput ratio.
 Usage: python bench/grading_e2e.py [--idle N] [--seconds S] [--learners N] [--backends ...]
+       [--compare-full] [--think S]
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ REPO = Path(__file__).resolve().parents[1]
 FEYNLAB = str(Path(sys.executable).parent / "feynlab")
 PASSWORD = "bench-password-123"
 RAMP_S = 3.0  # the load phase's first seconds, left out of the throughput
+# prepended for --compare-full: the run then forks from the full (Keras) zygote, as every run
+# did before zygote profiles
+FULL_ZYGOTE = "import keras  # noqa: F401"
 
 
 def pick_exercise() -> tuple[Path, str, str]:
@@ -237,14 +241,24 @@ def measure(stack: Stack, course: str, exercise: str, code: str, args: argparse.
     with httpx.Client(base_url=stack.base, timeout=60) as client:
         for _ in range(3):  # warm-up
             submit_and_wait(client, url, code, tokens[0])
-        idle = [submit_and_wait(client, url, code, tokens[0]) for _ in range(args.idle)]
+        idle: list[float] = []
+        full: list[float] = []  # the same solution on the full zygote, interleaved
+        full_code = f"{FULL_ZYGOTE}\n{code}"
+        if args.compare_full:
+            submit_and_wait(client, url, full_code, tokens[0])
+        for _ in range(args.idle):
+            time.sleep(args.think)
+            idle.append(submit_and_wait(client, url, code, tokens[0]))
+            if args.compare_full:
+                time.sleep(args.think)
+                full.append(submit_and_wait(client, url, full_code, tokens[0]))
     before = cpu_snapshot(stack)
     loaded, throughput = asyncio.run(load(stack.base, url, code, tokens, args.seconds))
     after = cpu_snapshot(stack)
     # CPU ms per verdict under load: who spends the two cores.
     cpu = {name: (after[name] - before[name]) * 1000 / len(loaded) for name in before}
     cpu["sandbox and the rest"] = cpu["machine"] - sum(v for k, v in cpu.items() if k != "machine")
-    return {"idle": idle, "loaded": loaded, "throughput": throughput, "cpu": cpu}
+    return {"idle": idle, "full": full, "loaded": loaded, "throughput": throughput, "cpu": cpu}
 
 
 class SandboxAlone:
@@ -317,11 +331,25 @@ def main() -> None:
         help="broker for the Celery run (default: a private redis-server)",
     )
     parser.add_argument("--backends", default="embedded,celery")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="idle: seconds a learner waits between a verdict and the next submission",
+    )
+    parser.add_argument(
+        "--compare-full",
+        action="store_true",
+        help="idle: also the same solution with `import keras` (the full zygote), interleaved",
+    )
     args = parser.parse_args()
     courses, course, exercise = pick_exercise()
     code = (courses / course / "exercises" / exercise / "solution.py").read_text()
     cores = os.cpu_count() or 1
-    print(f"grading_e2e: {course}/{exercise}, {cores} cores, one worker slot per core")
+    print(
+        f"grading_e2e: {course}/{exercise}, {cores} cores, one worker slot per core, "
+        f"idle think time {args.think} s, load average {os.getloadavg()[0]:.2f}"
+    )
     alone = SandboxAlone(courses, course, exercise, code)
     results = {}
     tmp = tempfile.mkdtemp(prefix="feynlab-bench-")
@@ -383,6 +411,13 @@ def main() -> None:
             f"{statistics.median(loaded):18.0f} | {percentile(loaded, 99):6.0f} | "
             f"{r['throughput']:10.2f} | {rate:13.2f} | {r['throughput'] / rate:5.0%} |"
         )
+    for backend, r in results.items():
+        if r["full"]:
+            full = [v * 1000 for v in r["full"]]
+            print(
+                f"\n{backend}, idle, same solution on the full zygote (`{FULL_ZYGOTE}`): "
+                f"p50 {statistics.median(full):.0f} ms, p99 {percentile(full, 99):.0f} ms"
+            )
     print(
         "\nSandbox alone: Runner.grade, one thread per core, the mean of the measurements right "
         "before and after the backend's load."

@@ -46,3 +46,30 @@ def test_a_zygote_dying_mid_grading_is_a_platform_fault_after_one_run(
     assert sum(text.count("STARTED") for text in printed) == 1  # the runner did not run it again
     again = runner.grade(exercise=exercise, code=SOLUTION)  # a fresh zygote takes over
     assert (again.status, again.fault) == ("passed", Fault.learner)
+
+
+def test_an_edited_grader_grades_the_next_submission(
+    runner: Runner,  # noqa: F811
+    exercise,  # noqa: F811
+    tmp_path,
+) -> None:
+    # grader hosts start ahead of their grading: one started before a course update is not used
+    import dataclasses
+    import shutil
+
+    folder = tmp_path / "add"
+    shutil.copytree(exercise.directory, folder)
+    for p in [folder, *folder.parents]:
+        if p == p.parent or str(p) == "/tmp":
+            break
+        os.chmod(p, 0o755)
+    copy = dataclasses.replace(exercise, directory=folder)
+    assert runner.grade(exercise=copy, code=SOLUTION).status == "passed"
+    grader = folder / "grader.py"
+    grader.write_text(
+        grader.read_text()
+        + "\n\ndef grade(judge):  # noqa: F811\n"
+        + "    return Result(score=0.0, metrics={'accuracy': 0.0}, feedback='EDITED GRADER')\n"
+    )
+    verdict = runner.grade(exercise=copy, code=SOLUTION)
+    assert verdict.status == "failed" and "EDITED GRADER" in verdict.feedback, verdict

@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import secrets
+import threading
 import time
 import traceback
+from collections import OrderedDict
 from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from feynlab.grading.classify import (
@@ -50,6 +54,76 @@ SOLUTION_FILE = "solution.py"
 FINISH_TIMEOUT_S = 5.0
 
 
+class HostSpares:
+    """Grader hosts started ahead of their grading, one per recently graded exercise.
+
+    Starting a host (bubblewrap, Python, the host's imports) is most of a quick grading's wait,
+    so once an exercise has been graded the next host for it starts in the background. Each
+    host still serves one grading only; a spare older than ``MAX_AGE_S`` is not used (a course
+    update reaches the next grading), and at most ``MAX_KEYS`` exercises keep one.
+    """
+
+    MAX_KEYS = 8
+    MAX_AGE_S = 60.0
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._spares: OrderedDict[tuple[Any, ...], tuple[float, Future[GraderHost]]] = OrderedDict()
+        # one long-lived thread: bwrap's --die-with-parent fires when the starting thread exits
+        self._starter = ThreadPoolExecutor(1, thread_name_prefix="grader-host")
+        self._closed = False
+
+    def take(self, **options: Any) -> GraderHost:
+        # the folder's files in the key: an edited grader (a course update) never meets a host
+        # started before the edit (as root, a host grades a copy taken when it started)
+        key = (*sorted((k, str(v)) for k, v in options.items()), _fingerprint(options))
+        with self._lock:
+            entry = self._spares.pop(key, None)
+        host = None
+        if entry is not None:
+            created, future = entry
+            with contextlib.suppress(Exception):  # a spare that failed: start one here
+                host = future.result()
+            if host is not None and (
+                time.monotonic() - created > self.MAX_AGE_S or host.process.poll() is not None
+            ):
+                host.close()
+                host = None
+        if host is None:
+            host = GraderHost(**options)
+        with self._lock:
+            if not self._closed:
+                self._spares[key] = (time.monotonic(), self._starter.submit(GraderHost, **options))
+                while len(self._spares) > self.MAX_KEYS:
+                    _, (_, old) = self._spares.popitem(last=False)
+                    old.add_done_callback(_close_host)
+        return host
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            spares, self._spares = list(self._spares.values()), OrderedDict()
+        for _, future in spares:
+            future.add_done_callback(_close_host)
+        self._starter.shutdown(wait=True)
+
+
+def _fingerprint(options: dict[str, Any]) -> tuple[tuple[str, int, int], ...]:
+    """Every file of the exercise folder, with its size and modification time."""
+    found = []
+    for root, _, files in os.walk(options["exercise_dir"]):
+        for name in files:
+            with contextlib.suppress(OSError):
+                st = os.stat(os.path.join(root, name))
+                found.append((os.path.join(root, name), st.st_size, st.st_mtime_ns))
+    return tuple(sorted(found))
+
+
+def _close_host(future: Future[GraderHost]) -> None:
+    with contextlib.suppress(Exception):
+        future.result().close()
+
+
 class GraderFault(Exception):
     """The exercise's own grader failed: the course author's fault, never the learner's."""
 
@@ -61,8 +135,10 @@ class Runner:
         self.settings = settings or get_settings()
         self.sandbox = Sandbox(self.settings, workers=workers)
         self.public_dir = self.settings.data_dir / "public"
+        self.hosts = HostSpares()
 
     def close(self) -> None:
+        self.hosts.close()
         self.sandbox.close()
 
     def __enter__(self) -> Runner:
@@ -133,7 +209,7 @@ class Runner:
             return author_fault(_traceback(exc), staff=StaffDetails(view_seed=view_seed))
         host: GraderHost | None = None
         try:
-            host = GraderHost(
+            host = self.hosts.take(
                 exercise_dir=exercise.directory,
                 data_dir=self.settings.data_dir,
                 isolate=self.sandbox.isolate,
