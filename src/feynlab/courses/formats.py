@@ -42,7 +42,8 @@ class LessonFrontMatter(_Strict):
 class ChoiceBlock(_Strict):
     text: Text
     correct: bool = False
-    explanation: str = ""
+    why: str = ""  # why this choice is right or wrong, shown once the quiz is answered
+    explanation: str = ""  # the older name of `why`
 
 
 class QuizBlock(_Strict):

@@ -52,6 +52,16 @@ def _quiz(token: Token, *, file: str, fence_line: int) -> tuple[Quiz | None, lis
         return None, problems
     right = [i for i, choice in enumerate(block.choices) if choice.correct]
     where = doc.line_of(("choices",))
+    for index, choice in enumerate(block.choices):
+        if choice.why and choice.explanation:
+            problems.append(
+                Problem(
+                    file,
+                    doc.line_of(("choices", index)),
+                    f"quiz {block.id!r}, choice {index + 1}: give `why` or its older name "
+                    "`explanation`, not both",
+                )
+            )
     if not right:
         problems.append(Problem(file, where, f"quiz {block.id!r} has no right answer"))
     elif block.type == "single" and len(right) > 1:
@@ -64,7 +74,7 @@ def _quiz(token: Token, *, file: str, fence_line: int) -> tuple[Quiz | None, lis
             )
         )
     texts = [block.question, block.explanation]
-    texts += [part for choice in block.choices for part in (choice.text, choice.explanation)]
+    texts += [part for c in block.choices for part in (c.text, c.why or c.explanation)]
     for text in texts:
         problems += check_math(text, file=file, first_line=fence_line)
     quiz = Quiz(
@@ -72,7 +82,8 @@ def _quiz(token: Token, *, file: str, fence_line: int) -> tuple[Quiz | None, lis
         question=block.question,
         type=block.type,
         choices=tuple(
-            Choice(text=c.text, correct=c.correct, explanation=c.explanation) for c in block.choices
+            Choice(text=c.text, correct=c.correct, explanation=c.why or c.explanation)
+            for c in block.choices
         ),
         explanation=block.explanation,
         line=fence_line,

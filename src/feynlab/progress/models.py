@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, false, Boolean, Float, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from feynlab.db import Base, UTCDateTime, utcnow
@@ -36,6 +36,8 @@ class QuizAnswer(Base):
     correct: Mapped[bool] = mapped_column(Boolean)
     ever_correct: Mapped[bool] = mapped_column(Boolean)
     attempts: Mapped[int] = mapped_column(Integer, default=1)
+    # Right choices and every `why` shown: after a right answer or the second wrong one.
+    revealed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
