@@ -5,9 +5,17 @@
  */
 import AxeBuilder from '@axe-core/playwright'
 import { expect, test, type Page } from '@playwright/test'
-import { setEditorCode, shot, signUp } from './helpers'
+import { logIn, setEditorCode, shot, signUp } from './helpers'
 
 const SOFTMAX = '/courses/supervised-1/exercises/softmax'
+
+// One learner for the whole file (in order): sign-ups are limited per address and hour.
+test.describe.configure({ mode: 'serial' })
+let account: { email: string; password: string } | null = null
+async function enter(page: Page): Promise<void> {
+  if (account) await logIn(page, account.email, account.password)
+  else account = await signUp(page, 'exercise-page')
+}
 
 /** axe-core: no serious or critical problem (the same rules as a11y.spec.ts). */
 async function accessible(page: Page, what: string) {
@@ -55,7 +63,7 @@ def train_model(x_train, y_train):
 `
 
 test('the page says the bar, the rules and the limits before submitting', async ({ page }) => {
-  await signUp(page, 'facts')
+  await enter(page)
   await page.goto(SOFTMAX)
   const facts = page.getByTestId('exercise-facts')
   await expect(facts.getByTestId('pass-bar')).toHaveText('To pass: Pass every hidden test case.')
@@ -73,7 +81,7 @@ test('the page says the bar, the rules and the limits before submitting', async 
 
 test('Run: a public check fails with its case shown, then all pass; Submit stays the grade', async ({ page }) => {
   test.setTimeout(240_000)
-  await signUp(page, 'checks')
+  await enter(page)
   await page.goto(SOFTMAX)
   await expect(page.getByTestId('exercise-editor').locator('.cm-content')).toContainText('def softmax')
 
@@ -109,7 +117,7 @@ test('Run: a public check fails with its case shown, then all pass; Submit stays
 
 test('an error in the learner code is marked on its line in the editor', async ({ page }) => {
   test.setTimeout(180_000)
-  await signUp(page, 'errline')
+  await enter(page)
   await page.goto(SOFTMAX)
   await setEditorCode(page, 'exercise-editor', RAISES)
   await page.getByTestId('run-button').click()
@@ -125,7 +133,7 @@ test('an error in the learner code is marked on its line in the editor', async (
 
 test("Keras's default fit: its progress bar is drawn, the grading shows epochs, and it passes", async ({ page }) => {
   test.setTimeout(400_000)
-  await signUp(page, 'keras')
+  await enter(page)
   await page.goto('/courses/supervised-1/exercises/mnist-classifier')
   await expect(page.getByTestId('exercise-editor').locator('.cm-content')).toContainText('def train_model')
   await setEditorCode(page, 'exercise-editor', KERAS_DEFAULT_FIT)
@@ -154,7 +162,7 @@ test("Keras's default fit: its progress bar is drawn, the grading shows epochs, 
 
 test('Snake: Run replays the public games; lost games can be listed alone, with the fatal move', async ({ page }) => {
   test.setTimeout(240_000)
-  await signUp(page, 'snakerun')
+  await enter(page)
   await page.goto('/courses/qlearning-snake/exercises/snake-3x3')
   await expect(page.getByTestId('exercise-editor').locator('.cm-content')).toContainText('def train')
   await page.getByTestId('run-button').click() // the starter: it never learns, so it loses
