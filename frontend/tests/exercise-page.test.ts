@@ -196,3 +196,18 @@ describe('the verdict in plain words', () => {
     expect(w.find('dl.metrics').text()).toContain('95% interval, low end')
   })
 })
+
+describe('the verdict summary', () => {
+  it('does not repeat the bar when the summary already states it', async () => {
+    const { default: VerdictCard } = await import('../src/exercises/VerdictCard.vue')
+    const v = verdict({ status: 'passed', score: 0.96, summary: 'test accuracy 96% (the bar is 90%)', metrics: { accuracy: 0.96 } })
+    const exercise = { pass_bar: { metric: 'accuracy', at_least: 0.9 } } as unknown as Exercise
+    const w = mount(VerdictCard, { props: { verdict: v, exercise, course: 'c' } })
+    expect(w.find('[data-testid="verdict-summary"]').text()).toBe('Test accuracy 96% (the bar is 90%)')
+  })
+
+  it('labels each chart with its metric and latest figure apart', () => {
+    const w = mount(TrainingChart, { props: { points: [{ x: 1, logs: { accuracy: 0.953 } }], epochs: 1 } })
+    expect(w.find('figcaption').text()).toMatch(/^accuracy:\s0\.953/)
+  })
+})
