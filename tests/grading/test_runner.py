@@ -73,3 +73,40 @@ def test_an_edited_grader_grades_the_next_submission(
     )
     verdict = runner.grade(exercise=copy, code=SOLUTION)
     assert verdict.status == "failed" and "EDITED GRADER" in verdict.feedback, verdict
+
+
+def _grader_hosts() -> list[int]:
+    """Live grader host launchers started by this process."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                cmdline = f.read()
+        except (OSError, IndexError, ValueError):
+            continue
+        if ppid == os.getpid() and b"feynlab.grading.grader_host" in cmdline:
+            found.append(int(entry))
+    return found
+
+
+def test_concurrent_gradings_leave_one_spare_grader_host(
+    runner: Runner,  # noqa: F811
+    exercise,  # noqa: F811
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(3) as pool:
+        verdicts = list(
+            pool.map(lambda _: runner.grade(exercise=exercise, code=SOLUTION), range(6))
+        )
+    assert all(v.status == "passed" for v in verdicts), verdicts
+    deadline = time.monotonic() + 10
+    while len(_grader_hosts()) > 1 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    # the one spare for this exercise (others graded by other tests may have one each)
+    spares = len(runner.hosts._spares)
+    assert len(_grader_hosts()) <= spares, (_grader_hosts(), spares)

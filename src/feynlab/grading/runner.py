@@ -92,7 +92,7 @@ class HostSpares:
         if host is None:
             host = GraderHost(**options)
         with self._lock:
-            if not self._closed:
+            if not self._closed and key not in self._spares:  # never two spares for one key
                 self._spares[key] = (time.monotonic(), self._starter.submit(GraderHost, **options))
                 while len(self._spares) > self.MAX_KEYS:
                     _, (_, old) = self._spares.popitem(last=False)
