@@ -32,6 +32,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/api/courses/{course}/exercises/{exercise}/budget"): LEARNER,
     ("GET", "/api/courses/{course}/exercises/{exercise}/submissions"): LEARNER,
     ("POST", "/api/courses/{course}/exercises/{exercise}/submissions"): LEARNER,
+    ("POST", "/api/courses/{course}/exercises/{exercise}/checks"): LEARNER,
     ("GET", "/api/submissions/{submission_id}"): LEARNER,
     ("GET", "/api/submissions/{submission_id}/events"): LEARNER,
     ("POST", "/api/runs"): LEARNER,
