@@ -64,7 +64,8 @@ def test_an_edited_grader_grades_the_next_submission(
             break
         os.chmod(p, 0o755)
     copy = dataclasses.replace(exercise, directory=folder)
-    assert runner.grade(exercise=copy, code=SOLUTION).status == "passed"
+    for _ in range(2):  # graded twice: a spare host for it starts
+        assert runner.grade(exercise=copy, code=SOLUTION).status == "passed"
     grader = folder / "grader.py"
     grader.write_text(
         grader.read_text()

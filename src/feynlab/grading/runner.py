@@ -58,7 +58,8 @@ class HostSpares:
     """Grader hosts started ahead of their grading, one per recently graded exercise.
 
     Starting a host (bubblewrap, Python, the host's imports) is most of a quick grading's wait,
-    so once an exercise has been graded the next host for it starts in the background. Each
+    so once an exercise has been graded twice the next host for it starts in the background
+    (after one grading only: a one-off `feynlab grade` starts no host it does not use). Each
     host still serves one grading only; a spare older than ``MAX_AGE_S`` is not used (a course
     update reaches the next grading), and at most ``MAX_KEYS`` exercises keep one.
     """
@@ -71,6 +72,7 @@ class HostSpares:
         self._spares: OrderedDict[tuple[Any, ...], tuple[float, Future[GraderHost]]] = OrderedDict()
         # one long-lived thread: bwrap's --die-with-parent fires when the starting thread exits
         self._starter = ThreadPoolExecutor(1, thread_name_prefix="grader-host")
+        self._seen: OrderedDict[tuple[Any, ...], None] = OrderedDict()  # graded once, no spare
         self._closed = False
 
     def take(self, **options: Any) -> GraderHost:
@@ -92,7 +94,13 @@ class HostSpares:
         if host is None:
             host = GraderHost(**options)
         with self._lock:
-            if not self._closed and key not in self._spares:  # never two spares for one key
+            again = entry is not None or key in self._seen
+            self._seen[key] = None
+            self._seen.move_to_end(key)
+            while len(self._seen) > 4 * self.MAX_KEYS:
+                self._seen.popitem(last=False)
+            # never two spares for one key
+            if again and not self._closed and key not in self._spares and self.MAX_KEYS > 0:
                 self._spares[key] = (time.monotonic(), self._starter.submit(GraderHost, **options))
                 while len(self._spares) > self.MAX_KEYS:
                     _, (_, old) = self._spares.popitem(last=False)
