@@ -202,6 +202,7 @@ def worker(
     """A grading worker for the Celery queue (FEYNLAB_QUEUE=celery), fed through the broker."""
     from feynlab import db
     from feynlab.grading.queue.celery_backend import run_worker
+    from feynlab.grading.queue.factory import warm_in_background
     from feynlab.grading.queue.runners import build_runner, close_runner
     from feynlab.grading.queue.worker import GradingWorker
     from feynlab.lti.passback import queue_score
@@ -213,8 +214,9 @@ def worker(
         fail(problem, code=1)
     if concurrency is not None:
         settings = settings.model_copy(update={"workers": max(1, concurrency)})
-    db.upgrade(settings.database_url)
     runner = build_runner(settings, settings.runner_factory)
+    warm_in_background(runner)  # the zygotes start while the database migrates
+    db.upgrade(settings.database_url)
     sessions = db.session_factory(db.engine_for(settings.database_url))
     grading = GradingWorker(
         settings=settings,
