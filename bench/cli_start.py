@@ -62,7 +62,7 @@ def serve_first_verdict(courses: Path, course: str, exercise: str, code: str) ->
         try:
             headers = stack.learners(1)[0]
             url = f"{stack.base}/api/courses/{course}/exercises/{exercise}/submissions"
-            with httpx.Client(timeout=120) as client:
+            with httpx.Client(base_url=stack.base, timeout=120) as client:
                 r = client.post(url, json={"code": code}, headers=headers)
                 r.raise_for_status()
                 with client.stream("GET", r.json()["events_url"], headers=headers) as stream:
