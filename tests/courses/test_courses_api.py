@@ -44,23 +44,35 @@ def test_syllabus_lists_lessons_in_order_with_their_exercises(client: TestClient
     assert body["progress"] is None
 
 
+def _shown(client: TestClient, headers: dict[str, str] | None = None, lesson: str = LESSON):
+    """The lesson's quizzes as this caller sees them, by quiz id."""
+    body = client.get(lesson, headers=headers or {}).json()
+    return {quiz["id"]: quiz for quiz in body["quizzes"]}
+
+
 def test_lesson_hides_quiz_answers_until_answered(client: TestClient) -> None:
     response = client.get(LESSON)
     assert response.status_code == 200
     body = response.json()
     assert body["title"] == "Numbers and sums" and body["next"] == "functions"
     assert '<div data-quiz="sum-ten"></div>' in body["markdown"]
-    assert body["quizzes"] == [
-        {
-            "id": "sum-ten",
-            "question": "What is $1 + 2 + \\dots + 10$?",
-            "type": "single",
-            "choices": ["55", "50", "100"],
-        }
-    ]
-    text = response.text
-    assert "correct" not in text and "Use the formula" not in text and "10 \\\\cdot 11" not in text
-    assert body["cells"][0]["code"].startswith("n = 10")
+    [quiz] = body["quizzes"]
+    assert set(quiz) == {"id", "question", "type", "choices", "answer"}
+    assert quiz["id"] == "sum-ten" and quiz["type"] == "single" and quiz["answer"] is None
+    assert quiz["question"] == "What is $1 + 2 + \\dots + 10$?"
+    assert sorted(quiz["choices"]) == ["100", "50", "55"]
+    assert "correct" not in response.text and "10 \\\\cdot 11" not in response.text
+
+
+def test_each_learner_gets_their_own_stable_order(client, make_user, login) -> None:
+    orders = set()
+    for _ in range(6):
+        headers = login(make_user())
+        first = _shown(client, headers)["sum-ten"]["choices"]
+        assert _shown(client, headers)["sum-ten"]["choices"] == first  # a reload keeps it
+        orders.add(tuple(first))
+    # Six learners, three choices: the chance that all six see one order is 1 in 7776.
+    assert len(orders) > 1
 
 
 def test_unknown_course_lesson_and_exercise_are_404_with_a_message(client: TestClient) -> None:
@@ -96,28 +108,72 @@ def test_quiz_answer_needs_login(client: TestClient) -> None:
     assert response.status_code == 401 and response.json()["detail"] == "You need to log in."
 
 
-def test_single_choice_quiz_is_checked_on_the_server(client, make_user, login) -> None:
+def test_a_wrong_answer_gets_one_retry_then_the_answer_is_revealed(
+    client, make_user, login
+) -> None:
     headers = login(make_user())
-    wrong = client.post(ANSWER, json={"choices": [1]}, headers=headers)
-    assert wrong.status_code == 200
-    assert wrong.json() == {
+    choices = _shown(client, headers)["sum-ten"]["choices"]
+    right, fifty, hundred = choices.index("55"), choices.index("50"), choices.index("100")
+    first = client.post(ANSWER, json={"choices": [fifty]}, headers=headers)
+    assert first.status_code == 200
+    hidden = {"correct_choices": [], "explanation": "", "choice_feedback": []}
+    assert first.json() == {
         "correct": False,
-        "correct_choices": [0],
-        "explanation": "Use the formula with $n = 10$.",
-        "choice_feedback": [{"index": 0, "explanation": "$10 \\cdot 11 / 2 = 55$."}],
+        "choices": [fifty],
+        "tries": 1,
+        "tries_left": 1,
+        "revealed": False,
+        **hidden,
     }
-    right = client.post(ANSWER, json={"choices": [0]}, headers=headers)
-    assert right.json()["correct"] is True
+    # Remembered, and still nothing given away on reload.
+    assert _shown(client, headers)["sum-ten"]["answer"] == first.json()
+    second = client.post(ANSWER, json={"choices": [hundred]}, headers=headers).json()
+    revealed = {
+        "correct_choices": [right],
+        "explanation": "Use the formula with $n = 10$.",
+        "choice_feedback": [{"index": right, "explanation": "$10 \\cdot 11 / 2 = 55$."}],
+    }
+    assert second == {
+        "correct": False,
+        "choices": [hundred],
+        "tries": 2,
+        "tries_left": 0,
+        "revealed": True,
+        **revealed,
+    }
+    # Once revealed, answering again changes nothing; a reload shows the revealed quiz.
+    again = client.post(ANSWER, json={"choices": [right]}, headers=headers).json()
+    assert again == second
+    assert _shown(client, headers)["sum-ten"]["answer"] == second
+
+
+def test_a_right_first_answer_is_revealed_at_once(client, make_user, login) -> None:
+    headers = login(make_user())
+    choices = _shown(client, headers)["sum-ten"]["choices"]
+    body = client.post(ANSWER, json={"choices": [choices.index("55")]}, headers=headers).json()
+    assert body["correct"] is True and body["revealed"] is True and body["tries"] == 1
+    assert body["correct_choices"] == [choices.index("55")]
 
 
 def test_multiple_choice_needs_exactly_the_right_set(client, make_user, login) -> None:
     headers = login(make_user())
-    partial = client.post(MULTI, json={"choices": [0]}, headers=headers).json()
-    assert partial["correct"] is False and partial["correct_choices"] == [0, 1]
-    exact = client.post(MULTI, json={"choices": [1, 0]}, headers=headers).json()
-    assert exact["correct"] is True
-    too_many = client.post(MULTI, json={"choices": [0, 1, 2]}, headers=headers).json()
-    assert too_many["correct"] is False
+    lesson = "/api/courses/example/lessons/functions"
+    choices = _shown(client, headers, lesson)["pure-functions"]["choices"]
+    returns = choices.index("It returns a value.")
+    same = choices.index("It gives the same output for the same inputs.")
+    prints = choices.index("It prints its result.")
+    partial = client.post(MULTI, json={"choices": [returns]}, headers=headers).json()
+    assert partial["correct"] is False and partial["correct_choices"] == []
+    too_many = client.post(MULTI, json={"choices": [returns, same, prints]}, headers=headers)
+    assert too_many.json()["correct"] is False
+    assert too_many.json()["correct_choices"] == sorted([returns, same])
+    other = login(make_user())
+    order = _shown(client, other, lesson)["pure-functions"]["choices"]
+    exact = [
+        order.index("It gives the same output for the same inputs."),
+        order.index("It returns a value."),
+    ]
+    assert client.post(MULTI, json={"choices": exact}, headers=other).json()["correct"] is True
 
 
 def test_bad_answers_are_422_naming_the_problem(client, make_user, login) -> None:

@@ -108,3 +108,29 @@ def test_course_progress_is_for_instructors(client: TestClient, make_user, login
     assert refused.status_code == 403
     staff = login(make_user(Role.admin))
     assert client.get("/api/courses/nope/progress", headers=staff).status_code == 404
+
+
+def test_a_lesson_is_done_when_its_quizzes_are_answered_not_when_opened(
+    client: TestClient, make_user, login
+) -> None:
+    headers = login(make_user())
+
+    def mine() -> dict:
+        [course] = client.get("/api/progress", headers=headers).json()["courses"]
+        return course
+
+    client.post(f"{LESSON}/read", headers=headers)
+    opened = mine()
+    assert opened["read_lessons"] == ["numbers"] and opened["done_lessons"] == []
+    assert opened["percent"] == 0
+    [quiz] = client.get(LESSON, headers=headers).json()["quizzes"]
+    wrong = quiz["choices"].index("50")
+    client.post(f"{LESSON}/quizzes/sum-ten/answers", json={"choices": [wrong]}, headers=headers)
+    retrying = mine()  # one try left: not answered yet
+    assert retrying["quizzes_answered"] == 0 and retrying["done_lessons"] == []
+    right = quiz["choices"].index("55")
+    client.post(f"{LESSON}/quizzes/sum-ten/answers", json={"choices": [right]}, headers=headers)
+    done = mine()
+    assert done["done_lessons"] == ["numbers"] and done["lessons_done"] == 1
+    assert done["answered_quizzes"] == ["sum-ten"]
+    assert done["percent"] == round(100 * 2 / 5)  # the lesson and its quiz, of 5

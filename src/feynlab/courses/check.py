@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from feynlab.courses.catalog import read_order
 from feynlab.courses.loader import MANIFEST, LoadResult, load_all, load_course
 from feynlab.courses.problems import Problem
 from feynlab.courses.prove import prove_courses, table
@@ -54,6 +55,15 @@ def run_check(
         echo(f"{path}: no course folders found")
         return 1
     count = 0
+    if not (path / MANIFEST).is_file():  # a folder of courses: its catalog.yaml too
+        for problem in read_order(path)[1]:
+            where = path / problem.file
+            echo(
+                f"{where}:{problem.line}: {problem.message}"
+                if problem.line
+                else f"{where}: {problem.message}"
+            )
+            count += 1
     for result in results:
         for problem in result.problems:
             echo(report_line(result, problem))

@@ -53,10 +53,13 @@ def syllabus(
 
 
 @public.get("/{course}/lessons/{lesson}", responses={**_NOT_FOUND, **_BROKEN})
-def lesson(course: str, lesson: str, registry: CourseRegistryDep, user: OptionalUser) -> LessonRead:
-    """A lesson's Markdown (rendered in the browser), its quizzes without answers, its cells.
-    Reading does not mark it read: the reader calls POST .../read."""
-    return service.read_lesson(registry=registry, user=user, course=course, lesson=lesson)
+def lesson(
+    course: str, lesson: str, registry: CourseRegistryDep, db: DbSession, user: OptionalUser
+) -> LessonRead:
+    """A lesson's Markdown (rendered in the browser), its quizzes (choices in the caller's own
+    order; right answers only once the caller's answer revealed them), its cells. Anyone may
+    read; reading does not mark it read: the reader calls POST .../read."""
+    return service.read_lesson(registry=registry, db=db, user=user, course=course, lesson=lesson)
 
 
 @public.get("/{course}/exercises/{exercise}", responses={**_NOT_FOUND, **_BROKEN})

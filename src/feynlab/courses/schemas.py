@@ -73,7 +73,13 @@ class QuizRead(BaseModel):
     id: str
     question: str
     type: Literal["single", "multiple"]
-    choices: list[str] = Field(description="The choices' texts; answers are checked on the server.")
+    choices: list[str] = Field(
+        description="The choices' texts in this learner's own order (stable for them); answers "
+        "are checked on the server."
+    )
+    answer: QuizAnswerOut | None = Field(
+        default=None, description="The signed-in learner's answer so far, if any."
+    )
 
 
 class CellRead(BaseModel):
@@ -101,7 +107,9 @@ class QuizAnswerIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     choices: list[int] = Field(
-        min_length=1, max_length=20, description="Indices (from 0) of the chosen choices."
+        min_length=1,
+        max_length=20,
+        description="Positions (from 0) of the chosen choices, in the order the learner was shown.",
     )
 
 
@@ -111,11 +119,18 @@ class ChoiceFeedback(BaseModel):
 
 
 class QuizAnswerOut(BaseModel):
+    """A quiz's state for the learner. Until ``revealed`` (a right answer, or the second try),
+    the right choices, the ``why`` of each choice and the explanation stay empty."""
+
     correct: bool
+    choices: list[int] = Field(default_factory=list, description="The latest chosen positions.")
+    tries: int = 1
+    tries_left: int = 0
+    revealed: bool = True
     correct_choices: list[int]
     explanation: str
     choice_feedback: list[ChoiceFeedback] = Field(
-        description="The author's note on each choice that has one."
+        description="The author's `why` of each choice that has one (positions as shown)."
     )
 
 
@@ -145,3 +160,6 @@ class ReloadedRead(BaseModel):
     stale: bool
     problems: list[ProblemRead]
     indexed_at: datetime
+
+
+QuizRead.model_rebuild()  # it names QuizAnswerOut, defined after it

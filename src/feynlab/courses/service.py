@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import random
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from feynlab.accounts.models import User
-from feynlab.courses.content import Course, Exercise, Lesson
+from feynlab.courses.catalog import in_order, read_order
+from feynlab.courses.content import Course, Exercise, Lesson, Quiz
 from feynlab.courses.registry import CourseEntry, CourseRegistry
 from feynlab.courses.schemas import (
     CellRead,
@@ -26,6 +29,7 @@ from feynlab.courses.schemas import (
 )
 from feynlab.errors import Conflict, Invalid, NotFound
 from feynlab.progress import service as progress
+from feynlab.progress.models import QuizAnswer
 
 FIGURE_TYPES = {
     ".png": "image/png",
@@ -35,6 +39,7 @@ FIGURE_TYPES = {
     ".svg": "image/svg+xml",
     ".webp": "image/webp",
 }
+QUIZ_TRIES = 2  # one retry before the right choices are revealed
 
 
 def _staff(entry: CourseEntry, user: User | None) -> StaffFields:
@@ -78,7 +83,8 @@ def catalog(*, registry: CourseRegistry, db: Session, user: User | None) -> list
     entries = visible_entries(registry=registry, user=user)
     served = [e.course for e in entries if e.course is not None]
     mine = progress.course_progress(db=db, user_id=user.id, courses=served) if user else {}
-    return [
+    order, _ = read_order(registry.courses_dir)  # its problems are `feynlab courses check`'s
+    listed = [
         CourseSummaryRead(
             slug=e.slug,
             title=e.course.title if e.course else e.title or e.slug,
@@ -92,6 +98,7 @@ def catalog(*, registry: CourseRegistry, db: Session, user: User | None) -> list
         )
         for e in entries
     ]
+    return in_order(listed, order)
 
 
 def _brief(exercise: Exercise) -> ExerciseBrief:
@@ -134,22 +141,77 @@ def get_lesson(
     return found, item
 
 
+def quiz_order(*, user: User | None, course: str, lesson: str, quiz: Quiz) -> list[int]:
+    """``order[p]`` is the author's index of the choice shown at position ``p``: a shuffle of
+    its own for each learner and quiz, the same on every visit (anonymous readers share one)."""
+    who = str(user.id) if user is not None else "anonymous"
+    seed = hashlib.sha256(f"{who}/{course}/{lesson}/{quiz.id}".encode()).digest()
+    order = list(range(len(quiz.choices)))
+    random.Random(seed).shuffle(order)
+    return order
+
+
+def _quiz_state(quiz: Quiz, order: list[int], row: QuizAnswer) -> QuizAnswerOut:
+    position = {index: p for p, index in enumerate(order)}
+    chosen = sorted(position[i] for i in row.choices if i in position)
+    if not row.revealed:
+        return QuizAnswerOut(
+            correct=row.correct,
+            choices=chosen,
+            tries=row.attempts,
+            tries_left=max(QUIZ_TRIES - row.attempts, 0),
+            revealed=False,
+            correct_choices=[],
+            explanation="",
+            choice_feedback=[],
+        )
+    return QuizAnswerOut(
+        correct=row.correct,
+        choices=chosen,
+        tries=row.attempts,
+        tries_left=0,
+        revealed=True,
+        correct_choices=sorted(position[i] for i in quiz.correct_choices),
+        explanation=quiz.explanation,
+        choice_feedback=[
+            ChoiceFeedback(index=p, explanation=quiz.choices[i].explanation)
+            for p, i in enumerate(order)
+            if quiz.choices[i].explanation
+        ],
+    )
+
+
 def read_lesson(
-    *, registry: CourseRegistry, user: User | None, course: str, lesson: str
+    *, registry: CourseRegistry, db: Session, user: User | None, course: str, lesson: str
 ) -> LessonRead:
     found, item = get_lesson(registry=registry, user=user, course=course, lesson=lesson)
     slugs = [other.slug for other in found.lessons]
     at = slugs.index(item.slug)
+    rows = (
+        progress.quiz_answers(db=db, user_id=user.id, course=found.slug, lesson=item.slug)
+        if user is not None
+        else {}
+    )
+    quizzes = []
+    for q in item.quizzes:
+        order = quiz_order(user=user, course=found.slug, lesson=item.slug, quiz=q)
+        row = rows.get(q.id)
+        quizzes.append(
+            QuizRead(
+                id=q.id,
+                question=q.question,
+                type=q.type,
+                choices=[q.choices[i].text for i in order],
+                answer=_quiz_state(q, order, row) if row is not None else None,
+            )
+        )
     return LessonRead(
         course=found.slug,
         slug=item.slug,
         title=item.title,
         summary=item.summary,
         markdown=item.reader_markdown,
-        quizzes=[
-            QuizRead(id=q.id, question=q.question, type=q.type, choices=[c.text for c in q.choices])
-            for q in item.quizzes
-        ],
+        quizzes=quizzes,
         cells=[CellRead(index=c.index, code=c.code, line=c.line) for c in item.cells],
         exercises=list(item.exercises),
         previous=slugs[at - 1] if at > 0 else None,
@@ -174,7 +236,9 @@ def answer_quiz(
     quiz: str,
     choices: list[int],
 ) -> QuizAnswerOut:
-    """Check an answer on the server, record it, and only then reveal the right choices."""
+    """Check an answer on the server and record it. A wrong first answer learns only that it is
+    wrong; a right one or the second try reveals the right choices and every choice's `why`.
+    ``choices`` are positions in this learner's shuffled order."""
     _, item = get_lesson(registry=registry, user=user, course=course, lesson=lesson)
     found = item.quiz(quiz)
     if found is None:
@@ -186,27 +250,24 @@ def answer_quiz(
         raise Invalid("choices: an index is repeated.")
     if found.type == "single" and len(choices) != 1:
         raise Invalid("choices: this quiz takes exactly one choice.")
-    right = found.correct_choices
-    correct = set(choices) == set(right)
-    progress.record_quiz_answer(
+    order = quiz_order(user=user, course=course, lesson=lesson, quiz=found)
+    before = progress.quiz_answers(db=db, user_id=user.id, course=course, lesson=lesson).get(quiz)
+    if before is not None and before.revealed:
+        return _quiz_state(found, order, before)  # already revealed: a new answer changes nothing
+    picked = sorted(order[p] for p in choices)
+    correct = set(picked) == set(found.correct_choices)
+    tries = (before.attempts if before is not None else 0) + 1
+    row = progress.record_quiz_answer(
         db=db,
         user_id=user.id,
         course=course,
         lesson=lesson,
         quiz=quiz,
-        choices=sorted(choices),
+        choices=picked,
         correct=correct,
+        revealed=correct or tries >= QUIZ_TRIES,
     )
-    return QuizAnswerOut(
-        correct=correct,
-        correct_choices=list(right),
-        explanation=found.explanation,
-        choice_feedback=[
-            ChoiceFeedback(index=i, explanation=c.explanation)
-            for i, c in enumerate(found.choices)
-            if c.explanation
-        ],
-    )
+    return _quiz_state(found, order, row)
 
 
 def get_exercise(

@@ -20,6 +20,7 @@ class CourseProgressRead(BaseModel):
 
     course: str
     lessons_read: int
+    lessons_done: int  # every quiz answered (a lesson without quizzes: opened)
     quizzes_answered: int
     exercises_passed: int
     lessons_total: int
@@ -27,6 +28,7 @@ class CourseProgressRead(BaseModel):
     exercises_total: int
     percent: int
     read_lessons: list[str]
+    done_lessons: list[str]
     answered_quizzes: list[str]
     passed_exercises: list[str]
     exercises: list[ExerciseProgressRead]

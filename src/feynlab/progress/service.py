@@ -51,8 +51,10 @@ def record_quiz_answer(
     quiz: str,
     choices: list[int],
     correct: bool,
-) -> None:
-    """Keep the latest answer, whether any answer was right, and count the attempts."""
+    revealed: bool = True,
+) -> QuizAnswer:
+    """Keep the latest answer, whether any answer was right and whether the answer was revealed
+    (once revealed it stays so), and count the attempts; returns the stored row."""
     table = QuizAnswer.__table__
     stmt = _insert(db, QuizAnswer).values(
         user_id=user_id,
@@ -63,6 +65,7 @@ def record_quiz_answer(
         correct=correct,
         ever_correct=correct,
         attempts=1,
+        revealed=revealed,
         answered_at=utcnow(),
     )
     stmt = stmt.on_conflict_do_update(
@@ -72,11 +75,26 @@ def record_quiz_answer(
             "correct": stmt.excluded.correct,
             "ever_correct": table.c.ever_correct | stmt.excluded.correct,
             "attempts": table.c.attempts + 1,
+            "revealed": table.c.revealed | stmt.excluded.revealed,
             "answered_at": stmt.excluded.answered_at,
         },
     )
     db.execute(stmt)
     db.commit()
+    row = quiz_answers(db=db, user_id=user_id, course=course, lesson=lesson).get(quiz)
+    assert row is not None
+    return row
+
+
+def quiz_answers(*, db: Session, user_id: int, course: str, lesson: str) -> dict[str, QuizAnswer]:
+    """The user's answers to the quizzes of one lesson, by quiz id."""
+    rows = db.scalars(
+        select(QuizAnswer).where(
+            QuizAnswer.user_id == user_id, QuizAnswer.course == course, QuizAnswer.lesson == lesson
+        ),
+        execution_options={"populate_existing": True},  # fresh after an upsert in this session
+    )
+    return {row.quiz: row for row in rows}
 
 
 @functools.cache
@@ -131,7 +149,8 @@ def _summaries(
     for answer in db.scalars(
         select(QuizAnswer).where(QuizAnswer.user_id.in_(user_ids), QuizAnswer.course.in_(slugs))
     ):
-        answers[(answer.user_id, answer.course)].add((answer.lesson, answer.quiz))
+        if answer.revealed:  # answered right, or tried twice
+            answers[(answer.user_id, answer.course)].add((answer.lesson, answer.quiz))
     results: dict[tuple[int, str], list[ExerciseProgress]] = defaultdict(list)
     for result in db.scalars(
         select(ExerciseProgress).where(
@@ -151,6 +170,16 @@ def _summary(
     course: Course, reads: set[str], answers: set[tuple[str, str]], rows: list[ExerciseProgress]
 ) -> CourseProgressRead:
     lessons = [lesson.slug for lesson in course.lessons if lesson.slug in reads]
+    # Done: every quiz of the lesson answered; a lesson without quizzes, once opened.
+    done_lessons = [
+        lesson.slug
+        for lesson in course.lessons
+        if (
+            all((lesson.slug, quiz.id) in answers for quiz in lesson.quizzes)
+            if lesson.quizzes
+            else lesson.slug in reads
+        )
+    ]
     quizzes = [
         quiz.id
         for lesson in course.lessons
@@ -171,10 +200,11 @@ def _summary(
     ]
     passed = [item.exercise for item in exercises if item.passed]
     total = len(course.lessons) + course.quiz_count + len(course.exercises)
-    done = len(lessons) + len(quizzes) + len(passed)
+    done = len(done_lessons) + len(quizzes) + len(passed)
     return CourseProgressRead(
         course=course.slug,
         lessons_read=len(lessons),
+        lessons_done=len(done_lessons),
         quizzes_answered=len(quizzes),
         exercises_passed=len(passed),
         lessons_total=len(course.lessons),
@@ -182,6 +212,7 @@ def _summary(
         exercises_total=len(course.exercises),
         percent=round(100 * done / total) if total else 0,
         read_lessons=lessons,
+        done_lessons=done_lessons,
         answered_quizzes=quizzes,
         passed_exercises=passed,
         exercises=exercises,
