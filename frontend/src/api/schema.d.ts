@@ -380,8 +380,9 @@ export interface paths {
         };
         /**
          * Lesson
-         * @description A lesson's Markdown (rendered in the browser), its quizzes without answers, its cells.
-         *     Reading does not mark it read: the reader calls POST .../read.
+         * @description A lesson's Markdown (rendered in the browser), its quizzes (choices in the caller's own
+         *     order; right answers only once the caller's answer revealed them), its cells. Anyone may
+         *     read; reading does not mark it read: the reader calls POST .../read.
          */
         get: operations["lesson_api_courses__course__lessons__lesson__get"];
         put?: never;
@@ -1618,6 +1619,8 @@ export interface components {
             course: string;
             /** Lessons Read */
             lessons_read: number;
+            /** Lessons Done */
+            lessons_done: number;
             /** Quizzes Answered */
             quizzes_answered: number;
             /** Exercises Passed */
@@ -1632,6 +1635,8 @@ export interface components {
             percent: number;
             /** Read Lessons */
             read_lessons: string[];
+            /** Done Lessons */
+            done_lessons: string[];
             /** Answered Quizzes */
             answered_quizzes: string[];
             /** Passed Exercises */
@@ -2212,21 +2217,45 @@ export interface components {
         QuizAnswerIn: {
             /**
              * Choices
-             * @description Indices (from 0) of the chosen choices.
+             * @description Positions (from 0) of the chosen choices, in the order the learner was shown.
              */
             choices: number[];
         };
-        /** QuizAnswerOut */
+        /**
+         * QuizAnswerOut
+         * @description A quiz's state for the learner. Until ``revealed`` (a right answer, or the second try),
+         *     the right choices, the ``why`` of each choice and the explanation stay empty.
+         */
         QuizAnswerOut: {
             /** Correct */
             correct: boolean;
+            /**
+             * Choices
+             * @description The latest chosen positions.
+             */
+            choices?: number[];
+            /**
+             * Tries
+             * @default 1
+             */
+            tries: number;
+            /**
+             * Tries Left
+             * @default 0
+             */
+            tries_left: number;
+            /**
+             * Revealed
+             * @default true
+             */
+            revealed: boolean;
             /** Correct Choices */
             correct_choices: number[];
             /** Explanation */
             explanation: string;
             /**
              * Choice Feedback
-             * @description The author's note on each choice that has one.
+             * @description The author's `why` of each choice that has one (positions as shown).
              */
             choice_feedback: components["schemas"]["ChoiceFeedback"][];
         };
@@ -2243,9 +2272,11 @@ export interface components {
             type: "single" | "multiple";
             /**
              * Choices
-             * @description The choices' texts; answers are checked on the server.
+             * @description The choices' texts in this learner's own order (stable for them); answers are checked on the server.
              */
             choices: string[];
+            /** @description The signed-in learner's answer so far, if any. */
+            answer?: components["schemas"]["QuizAnswerOut"] | null;
         };
         /** RegradeOut */
         RegradeOut: {
