@@ -159,6 +159,35 @@ def test_who_may_do_what(who: str, app: FastAPI, client: TestClient, make_user, 
     assert wrong == []
 
 
+def test_public_course_routes_keep_drafts_from_anonymous_visitors(
+    client: TestClient, make_user, login, courses_dir
+) -> None:
+    """The front door opens the course readers to anonymous visitors: every public route of a
+    course must still answer 404 for a draft (a new public course route that forgets fails)."""
+    manifest = courses_dir / "example" / "course.yaml"
+    manifest.write_text(manifest.read_text() + "draft: true\n")
+    staff = login(make_user(Role.instructor))
+    assert client.post("/api/courses/example/reload", headers=staff).status_code == 200
+    public = [
+        (method, path)
+        for (method, path), needed in ACCESS.items()
+        if needed == PUBLIC and path.startswith("/api/courses")
+    ]
+    assert ("GET", "/api/courses/{course}/lessons/{lesson}") in public
+    leaks = []
+    for method, path in public:
+        response = call(client, method, path, 1, {})
+        if path == "/api/courses":
+            if response.json() != []:
+                leaks.append(f"{method} {path}: lists the draft")
+        elif response.status_code != 404:
+            leaks.append(f"{method} {path}: {response.status_code}, expected 404")
+        staff_view = call(client, method, path, 1, staff).status_code
+        if staff_view != 200:
+            leaks.append(f"{method} {path}: staff got {staff_view}")
+    assert leaks == []
+
+
 def test_learner_cannot_read_another_learners_progress(
     client: TestClient, make_user, login
 ) -> None:
