@@ -1,12 +1,20 @@
-"""Proving exercises: every reference solution passes, every starter and wrong solution fails.
+"""Proving exercises: every reference solution passes, every starter, wrong and baseline
+solution fails.
 
 Each file is graded through the real sandbox and judge (one ``Runner`` for the whole check),
 one grading per core at a time. A proof also asks the reference solution for twice the time
 to spare: its run must take at most half of the exercise's wall limit.
+
+The **baseline** (``baseline.py`` next to the wrong solutions) is the simplest solution that
+skips the lesson's idea (k-means on raw pixels instead of an autoencoder, a Python loop instead
+of whole-array NumPy, a random agent instead of Q-learning); its docstring's first line says
+what it skips. It must fail with feedback, like a wrong solution, and has its own column in
+the table.
 """
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -20,7 +28,8 @@ if TYPE_CHECKING:
     from feynlab.grading.runner import Runner
     from feynlab.grading.verdicts import Verdict
 
-Role = Literal["reference", "starter", "wrong", "public-reference", "public-starter"]
+Role = Literal["reference", "starter", "wrong", "baseline", "public-reference", "public-starter"]
+BASELINE = "baseline.py"  # in <wrong_dir>/<course>/<exercise>/
 SPARE_FACTOR = 2.0  # the reference must pass in at most 1/SPARE_FACTOR of the wall limit
 
 
@@ -47,6 +56,9 @@ class Proof:
     # the public checks (public.py, the page's Run): the solution passes them, the starter not
     public_reference: Verdict | None = None
     public_starter: Verdict | None = None
+    # the simplest solution that skips the lesson's idea: it must fail
+    baseline_path: Path | None = None
+    baseline: Verdict | None = None
 
     @property
     def name(self) -> str:
@@ -58,9 +70,29 @@ class Proof:
 
 
 def wrong_solutions(wrong_dir: Path, exercise: Exercise) -> list[Path]:
-    """``<wrong_dir>/<course>/<exercise>/*.py``, sorted (none when the folder is absent)."""
+    """``<wrong_dir>/<course>/<exercise>/*.py`` but the baseline, sorted (none when the folder
+    is absent)."""
     folder = wrong_dir / exercise.course / exercise.slug
-    return sorted(p for p in folder.glob("*.py") if p.is_file() and not p.name.startswith("_"))
+    return sorted(
+        p
+        for p in folder.glob("*.py")
+        if p.is_file() and not p.name.startswith("_") and p.name != BASELINE
+    )
+
+
+def baseline_solution(wrong_dir: Path, exercise: Exercise) -> Path | None:
+    """``<wrong_dir>/<course>/<exercise>/baseline.py`` when there is one."""
+    path = wrong_dir / exercise.course / exercise.slug / BASELINE
+    return path if path.is_file() else None
+
+
+def what_it_skips(code: str) -> str | None:
+    """The first line of the baseline's module docstring (None without one, or unparsable)."""
+    try:
+        doc = ast.get_docstring(ast.parse(code))
+    except SyntaxError:
+        return None
+    return doc.strip().splitlines()[0].strip() if doc and doc.strip() else None
 
 
 def attempts(exercise: Exercise, wrong_dir: Path) -> list[Attempt]:
@@ -71,6 +103,9 @@ def attempts(exercise: Exercise, wrong_dir: Path) -> list[Attempt]:
     found += [
         Attempt(exercise, "wrong", p, p.read_text()) for p in wrong_solutions(wrong_dir, exercise)
     ]
+    baseline = baseline_solution(wrong_dir, exercise)
+    if baseline is not None:
+        found.append(Attempt(exercise, "baseline", baseline, baseline.read_text()))
     if exercise.has_public_checks:
         found += [
             Attempt(exercise, "public-reference", found[0].path, found[0].code),
@@ -138,6 +173,24 @@ def judge_proof(proof: Proof) -> None:
             Problem(public, None, "the starter must fail the public checks, got "
                     f"{_what(proof.public_starter)}")
         )  # fmt: skip
+    if proof.baseline_path is not None:
+        where = str(proof.baseline_path.resolve())
+        if what_it_skips(proof.baseline_path.read_text()) is None:
+            problems.append(
+                Problem(where, None, "the baseline needs a docstring whose first line says "
+                        "what it skips of the lesson")
+            )  # fmt: skip
+        base = proof.baseline
+        if base is not None and base.status in ("passed", "infra-error"):
+            problems.append(
+                Problem(where, None, f"the baseline for {proof.name} (it skips the lesson's "
+                        f"idea) must fail, got {_what(base)}")
+            )  # fmt: skip
+        elif base is not None and not base.feedback.strip():
+            problems.append(
+                Problem(where, None, f"the baseline for {proof.name} failed ({base.status}) "
+                        "without feedback")
+            )  # fmt: skip
     for path, verdict in proof.wrong:
         if verdict.status in ("passed", "infra-error"):
             message = f"this wrong solution for {proof.name} must fail, got {_what(verdict)}"
@@ -186,6 +239,8 @@ def prove_courses(
                 proof.public_reference = verdict
             elif attempt.role == "public-starter":
                 proof.public_starter = verdict
+            elif attempt.role == "baseline":
+                proof.baseline_path, proof.baseline = attempt.path, verdict
             else:
                 proof.wrong.append((attempt.path, verdict))
     for proof in proofs.values():
@@ -193,18 +248,39 @@ def prove_courses(
     return list(proofs.values())
 
 
+def _value(verdict: Verdict, metric: str) -> float | None:
+    return verdict.score if metric == "score" else verdict.metrics.get(metric)
+
+
 def _figure(proof: Proof) -> str:
     ref, bar = proof.reference, proof.exercise.pass_bar
     if ref is None:
         return "-"
-    value = ref.score if bar.metric == "score" else ref.metrics.get(bar.metric)
+    value = _value(ref, bar.metric)
     shown = "none" if value is None else f"{value:.4g}"
-    return f"{bar.metric} {shown} (bar {bar.at_least:g})"
+    margin = f" +{value - bar.at_least:.3g}" if value is not None and value > bar.at_least else ""
+    return f"{bar.metric} {shown} (bar {bar.at_least:g}){margin}"
+
+
+def _baseline(proof: Proof) -> str:
+    base = proof.baseline
+    if base is None:
+        return "none" if proof.baseline_path is None else "-"
+    value = _value(base, proof.exercise.pass_bar.metric)
+    return base.status if value is None else f"{base.status}: {value:.4g}"
 
 
 def table(proofs: list[Proof]) -> list[str]:
     """The proof table: one row per exercise."""
-    head = ("exercise", "reference figure vs bar", "time / limit", "starter", "wrong rejected", "")
+    head = (
+        "exercise",
+        "reference figure vs bar",
+        "time / limit",
+        "starter",
+        "baseline",
+        "wrong rejected",
+        "",
+    )
     rows = [head]
     for p in proofs:
         ref = p.reference
@@ -214,6 +290,7 @@ def table(proofs: list[Proof]) -> list[str]:
                 f"{ref.status if ref else '-'}: {_figure(p)}",
                 f"{ref.duration_s:.2f} s / {p.wall_s:g} s" if ref else "-",
                 p.starter.status if p.starter else "-",
+                _baseline(p),
                 f"{p.rejected}/{len(p.wrong)}",
                 "ok" if not p.problems else f"{len(p.problems)} problem(s)",
             )
