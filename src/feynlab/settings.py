@@ -163,6 +163,28 @@ class Settings(BaseSettings):
         "about 4-5 s of CPU: at every 500 runs it was a quarter of the CPU of a quick grading).",
     )
     zygote_max_rss_mb: int = Field(3072, description="Zygote memory after which it is recycled.")
+    # live lesson sessions (docs/operations.md, "Lesson sessions")
+    cell_session_idle_s: float = Field(
+        600.0, gt=0, description="A lesson session unused this long (seconds) is ended."
+    )
+    cell_session_cpu_s: float = Field(
+        600.0, gt=0, description="CPU time one lesson session may use over its whole life, s."
+    )
+    cell_session_memory_mb: int = Field(
+        2048, gt=0, description="Memory one lesson session's process may hold, MiB."
+    )
+    cell_session_cell_wall_s: float = Field(
+        120.0, gt=0, description="Wall-clock limit of one cell; past it the session is ended."
+    )
+    cell_session_max_life_s: float = Field(
+        4 * 3600.0, gt=0, description="A lesson session is ended after this long, used or not."
+    )
+    cell_sessions_max: int = Field(
+        8,
+        ge=0,
+        description="Live lesson sessions this process holds at once (each a sandboxed process "
+        "with its own cgroup slot); 0 turns live sessions off (each cell runs on its own).",
+    )
     # LTI 1.3 (docs/lti.md)
     public_url: str = Field(
         "http://127.0.0.1:8000",

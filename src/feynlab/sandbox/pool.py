@@ -77,10 +77,16 @@ class Sandbox:
             log.warning("running learner code WITHOUT a sandbox (FEYNLAB_UNSAFE_NO_SANDBOX=1)")
         uid = self.settings.sandbox_uid if os.geteuid() == 0 else os.geteuid()
         gid = self.settings.sandbox_uid if os.geteuid() == 0 else os.getegid()
-        self.cgroups = CgroupSlots(self.workers, owner_uid=uid, owner_gid=gid)
+        # slots past the workers' are for live lesson sessions (sandbox/session.py): an idle
+        # session holds its slot for minutes, and must never keep a grading waiting
+        self.session_count = self.settings.cell_sessions_max
+        self.cgroups = CgroupSlots(self.workers + self.session_count, owner_uid=uid, owner_gid=gid)
         self.slots: queue.Queue[int] = queue.Queue()
         for i in range(self.workers):
             self.slots.put(i)
+        self.session_slots: queue.Queue[int] = queue.Queue()
+        for i in range(self.workers, self.workers + self.session_count):
+            self.session_slots.put(i)
         public = self.settings.data_dir / "public"
         self.data_dir: Path | None = public if public.is_dir() else None
         if self.isolate:
@@ -215,12 +221,15 @@ class Sandbox:
         seed: int | None = None,
         threads: int = 1,
         profile: str = DEFAULT_PROFILE,
+        session: bool = False,
     ) -> Iterator[LiveRun]:
         """A live run, with a free cgroup slot and a zygote of ``profile`` (what it preloads:
-        zygote.PROFILES); waits while all slots are busy."""
+        zygote.PROFILES); waits while all slots are busy. ``session``: a lesson session's run,
+        on a session slot, never waiting (queue.Empty when none is free)."""
         if self._closed:
             raise RuntimeError("the sandbox is closed")
-        slot = self.slots.get()
+        slots = self.session_slots if session else self.slots
+        slot = slots.get(block=not session)
         retire_slot = False
         try:
             seed = random.randrange(2**31) if seed is None else seed
@@ -230,6 +239,7 @@ class Sandbox:
             try:
                 live = LiveRun(zygote=z, limits=limits, on_event=on_event, request=request)
                 live.outcome.extra["seed"] = seed
+                live.outcome.extra["slot"] = slot
                 try:
                     yield live
                 finally:
@@ -256,7 +266,7 @@ class Sandbox:
             if retire_slot:  # a process outlived SIGKILL there: never hand that slot out again
                 log.error("cgroup slot %d taken out of service", slot)
             else:
-                self.slots.put(slot)
+                slots.put(slot)
 
     def _request(
         self, slot: int, limits: RunLimits, seed: int, threads: int, z: ZygoteProcess
