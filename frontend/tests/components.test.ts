@@ -1,7 +1,8 @@
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
 import RenderedMarkdown from '../src/render/RenderedMarkdown.vue'
 import CodeEditor from '../src/editor/CodeEditor.vue'
+import { session } from '../src/accounts/session'
 
 function jsonResponse(body: unknown, status = 200): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } })
@@ -22,6 +23,14 @@ afterEach(() => {
 })
 
 describe('lesson reader', () => {
+  // A signed-in learner (anonymous readers get a sign-up note instead of the quiz's button).
+  beforeEach(() => {
+    session.user = { id: 1, email: 'l@example.org', name: 'L', role: 'learner' } as typeof session.user
+  })
+  afterEach(() => {
+    session.user = null
+  })
+
   it('mounts a Run button on each python cell and a quiz on each placeholder', async () => {
     const src = 'Intro $x^2$\n\n```python\nprint(1)\n```\n\n<div data-quiz="q1"></div>\n'
     const quizzes = [{ id: 'q1', question: 'Pick one', type: 'single' as const, choices: ['a', 'b'] }]
@@ -48,7 +57,10 @@ describe('lesson reader', () => {
   it('posts a quiz answer with the CSRF header and shows the explanation', async () => {
     document.cookie = 'feynlab_csrf=tok123'
     const fetchMock = vi.spyOn(globalThis, 'fetch').mockResolvedValue(
-      jsonResponse({ correct: false, correct_choices: [1], explanation: 'Because b.' }),
+      jsonResponse({
+        correct: false, choices: [0], tries: 2, tries_left: 0, revealed: true,
+        correct_choices: [1], explanation: 'Because b.', choice_feedback: [],
+      }),
     )
     const quizzes = [{ id: 'q1', question: 'Pick one', type: 'single' as const, choices: ['a', 'b'] }]
     const w = mount(RenderedMarkdown, {
