@@ -212,6 +212,7 @@ def include_api(app: FastAPI) -> None:
         (accounts_router.public, []),
         (accounts_router.private, []),
         (courses_router.public, []),
+        (authoring_router.public, []),  # lessons exported as notebooks
         (courses_router.private, login),
         (courses_router.progress_routes, login),
         (authoring_router.private, login),

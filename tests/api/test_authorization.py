@@ -53,6 +53,9 @@ ACCESS: dict[tuple[str, str], str] = {
     ("PUT", "/api/authoring/courses/{course}/files/{path}"): INSTRUCTOR,
     ("POST", "/api/authoring/preview-check"): INSTRUCTOR,
     ("POST", "/api/authoring/courses/{course}/exercises/{exercise}/try"): INSTRUCTOR,
+    ("POST", "/api/authoring/courses/{course}/lessons/import"): INSTRUCTOR,
+    ("GET", "/api/courses/{course}/lessons/{lesson}/notebook.ipynb"): PUBLIC,
+    ("GET", "/api/courses/{course}/lessons/{lesson}/notebook.py"): PUBLIC,
     ("GET", "/api/lti/jwks"): PUBLIC,
     ("GET", "/api/lti/login"): PUBLIC,  # an LMS's redirect: checked in the launch
     ("POST", "/api/lti/login"): PUBLIC,

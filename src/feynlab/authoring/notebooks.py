@@ -18,11 +18,17 @@ import yaml
 from markdown_it import MarkdownIt
 from nbformat import NotebookNode
 
+from feynlab.accounts.models import User
+from feynlab.authoring import service
 from feynlab.authoring.paths import MAX_FILE_BYTES, write_atomic
+from feynlab.authoring.schemas import NotebookImport, NotebookImported
 from feynlab.courses.content import Lesson
+from feynlab.courses.formats import SLUG_PATTERN
 from feynlab.courses.loader import load_course
 from feynlab.courses.problems import Problem
+from feynlab.courses.registry import CourseRegistry
 from feynlab.errors import Conflict, Invalid, TooLarge
+from feynlab.settings import Settings
 
 QUIZ_TAG = "quiz"
 MAX_NOTEBOOK_BYTES = 4 * 1024 * 1024
@@ -71,7 +77,6 @@ class ConvertedLesson:
     """A lesson file made from a notebook, and where each part of it came from."""
 
     text: str
-    slug_hint: str | None
     front_lines: int
     # (first line, last line) of the lesson body each cell became, 1-based, with its source
     spans: list[tuple[int, int, int, CellKind]] = field(default_factory=list)
@@ -184,7 +189,8 @@ def export_lesson(lesson: Lesson, fmt: NotebookFormat) -> str:
 # --- import -----------------------------------------------------------------------------------
 
 
-def _read_notebook(text: str, fmt: NotebookFormat) -> NotebookNode:
+def read_notebook(text: str, fmt: NotebookFormat) -> NotebookNode:
+    """The notebook in a file's text; 413 when too big, 422 when not nbformat 4."""
     size = len(text.encode("utf-8"))
     if size > MAX_NOTEBOOK_BYTES:
         raise TooLarge(
@@ -290,10 +296,9 @@ def notebook_slug(notebook: NotebookNode) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def convert_notebook(text: str, fmt: NotebookFormat, *, slug: str) -> ConvertedLesson:
+def convert_notebook(notebook: NotebookNode, *, slug: str) -> ConvertedLesson:
     """The lesson file (front matter and Markdown) a notebook makes; 422 naming the cell for
     what cannot be a lesson. Outputs are dropped: lessons are run by the platform."""
-    notebook = _read_notebook(text, fmt)
     language = notebook.metadata.get("kernelspec", {}).get("language", "python")
     if isinstance(language, str) and language.lower() != "python":
         raise Invalid(f"This is a {language} notebook; lessons run Python only.")
@@ -306,9 +311,9 @@ def convert_notebook(text: str, fmt: NotebookFormat, *, slug: str) -> ConvertedL
         if not source.strip():
             continue
         if cell.cell_type == "raw" and kind != "quiz":
-            front = re.fullmatch(r"---\n(.*?\n)?---\s*", source, re.DOTALL)
-            if number == 1 and front is not None:
-                first_raw = front.group(1) or ""
+            header = re.fullmatch(r"---\n(.*?\n)?---\s*", source, re.DOTALL)
+            if number == 1 and header is not None:
+                first_raw = header.group(1) or ""
                 continue
             problems.append(
                 CellProblem(
@@ -335,8 +340,8 @@ def convert_notebook(text: str, fmt: NotebookFormat, *, slug: str) -> ConvertedL
             new = nbformat.v4.new_markdown_cell(_fence(QUIZ_TAG, source))
         elif kind == "code":
             problems += _magic_problems(number, source)
-            flags = {k: None for k, v in cell.metadata.items() if v is None}
-            new = nbformat.v4.new_code_cell(source, metadata=flags)
+            words = {k: None for k, v in cell.metadata.items() if v is None}  # ```python WORD
+            new = nbformat.v4.new_code_cell(source, metadata=words)
         else:
             new = nbformat.v4.new_markdown_cell(source)
         kept.append((number, kind, new))
@@ -366,9 +371,7 @@ def convert_notebook(text: str, fmt: NotebookFormat, *, slug: str) -> ConvertedL
     body = body.lstrip("\n")
     front = _front_matter(notebook, first_raw, slug)
     lesson_text = f"---\n{front}---\n\n{body}"  # as docs/authoring.md writes one
-    converted = ConvertedLesson(
-        text=lesson_text, slug_hint=notebook_slug(notebook), front_lines=front.count("\n") + 3
-    )
+    converted = ConvertedLesson(text=lesson_text, front_lines=front.count("\n") + 3)
     _map_cells(converted, body, kept)
     return converted
 
@@ -425,3 +428,44 @@ def cell_problems(
     converted: ConvertedLesson, path: str, problems: list[Problem]
 ) -> list[CellProblem]:
     return [converted.locate(p) if p.file == path else _elsewhere(p) for p in problems]
+
+
+def import_lesson(
+    *,
+    registry: CourseRegistry,
+    course: str,
+    data: NotebookImport,
+    user: User,
+    settings: Settings,
+) -> NotebookImported:
+    """Import a notebook as ``lessons/<slug>.md`` through the same checked, atomic save as the
+    file editor (the course reloads); any problem is a 422 naming the cell, nothing written."""
+    notebook = read_notebook(data.notebook, data.format)
+    slug = data.slug or notebook_slug(notebook)
+    if slug is None or not re.fullmatch(SLUG_PATTERN, slug):
+        raise Invalid("slug: give the lesson's slug (a-z, 0-9 and '-'), e.g. intro-to-numpy.")
+    converted = convert_notebook(notebook, slug=slug)
+    check_size(converted)
+    path = f"lessons/{slug}.md"
+    existed = (registry.folder(course) / path).is_file()
+    if existed and not data.replace:
+        raise Conflict(
+            f"The course {course!r} already has a lesson {slug!r}: choose another slug, or "
+            "replace it."
+        )
+    try:
+        saved = service.save_file(
+            registry=registry,
+            course=course,
+            path=path,
+            content=converted.text,
+            user=user,
+            settings=settings,
+        )
+    except service.CourseWouldBreak as exc:
+        raise NotebookInvalid(cell_problems(converted, path, exc.problems)) from None
+    entry = registry.get(course)
+    listed = entry is not None and entry.course is not None and entry.course.lesson(slug)
+    return NotebookImported(
+        path=path, lesson=slug, replaced=existed, published=bool(listed), course=saved.course
+    )

@@ -4,10 +4,10 @@ exercise's reference solution and starter through the judge."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, status
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
-from feynlab.authoring import service
+from feynlab.authoring import notebooks, service
 from feynlab.authoring.schemas import (
     AuthoringCourseRead,
     CourseCreate,
@@ -15,6 +15,10 @@ from feynlab.authoring.schemas import (
     FileRead,
     FileWrite,
     InvalidSaveOut,
+    NotebookImport,
+    NotebookImported,
+    NotebookInvalidOut,
+    NotebookProblemRead,
     PreviewCheckIn,
     PreviewCheckOut,
     SavedRead,
@@ -22,10 +26,12 @@ from feynlab.authoring.schemas import (
 from feynlab.authoring.trial import try_exercise
 from feynlab.courses import service as courses
 from feynlab.courses.registry import CourseRegistryDep
-from feynlab.deps import Instructor, SettingsDep
+from feynlab.deps import Instructor, OptionalUser, SettingsDep
 from feynlab.submissions.schemas import Accepted
 
 private = APIRouter(prefix="/authoring", tags=["authoring"])
+# Lessons as notebooks, for anyone who may read the lesson (anonymous readers included).
+public = APIRouter(prefix="/courses", tags=["authoring"])
 
 
 @private.get("/courses")
@@ -130,3 +136,80 @@ def try_exercise_route(
             for name, sid in ids.items()
         }
     )
+
+
+@private.post(
+    "/courses/{course}/lessons/import",
+    status_code=status.HTTP_201_CREATED,
+    response_model=NotebookImported,
+    responses={
+        409: {"description": "The lesson exists and replace was not asked for."},
+        413: {"description": "The notebook, or the lesson made from it, is too large."},
+        422: {"model": NotebookInvalidOut, "description": "Refused, naming the cells."},
+    },
+)
+def import_notebook(
+    course: str,
+    body: NotebookImport,
+    registry: CourseRegistryDep,
+    user: Instructor,
+    settings: SettingsDep,
+) -> NotebookImported | JSONResponse:
+    """Import a Jupyter notebook as lessons/<slug>.md (a draft until course.yaml lists it),
+    checked with the whole course like any save; nothing is written on any problem."""
+    try:
+        return notebooks.import_lesson(
+            registry=registry, course=course, data=body, user=user, settings=settings
+        )
+    except notebooks.NotebookInvalid as exc:
+        out = NotebookInvalidOut(
+            detail=exc.message,
+            code=exc.code,
+            problems=[
+                NotebookProblemRead(cell=p.cell, kind=p.kind, line=p.line, message=p.message)
+                for p in exc.problems
+            ],
+        )
+        return JSONResponse(out.model_dump(), status_code=exc.status_code)
+
+
+_EXPORTED = {
+    "ipynb": ("application/x-ipynb+json", "A Jupyter notebook (nbformat 4), without outputs."),
+    "py": ("text/x-python", "A runnable script in jupytext's percent format."),
+}
+
+
+def _download(course: str, lesson: str, text: str, fmt: notebooks.NotebookFormat) -> Response:
+    name = f"{course}-{lesson}.{fmt}"
+    return Response(
+        text,
+        media_type=_EXPORTED[fmt][0],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@public.get(
+    "/{course}/lessons/{lesson}/notebook.ipynb",
+    response_class=Response,
+    responses={200: {"content": {"application/x-ipynb+json": {}}}, 404: {}},
+)
+def export_ipynb(
+    course: str, lesson: str, registry: CourseRegistryDep, user: OptionalUser
+) -> Response:
+    """The lesson as a Jupyter notebook: quizzes are raw cells tagged quiz (importing it back
+    gives the same lesson)."""
+    _, found = courses.get_lesson(registry=registry, user=user, course=course, lesson=lesson)
+    return _download(course, lesson, notebooks.export_lesson(found, "ipynb"), "ipynb")
+
+
+@public.get(
+    "/{course}/lessons/{lesson}/notebook.py",
+    response_class=Response,
+    responses={200: {"content": {"text/x-python": {}}}, 404: {}},
+)
+def export_py(
+    course: str, lesson: str, registry: CourseRegistryDep, user: OptionalUser
+) -> Response:
+    """The lesson as a runnable Python script (jupytext percent format: `# %%` cells)."""
+    _, found = courses.get_lesson(registry=registry, user=user, course=course, lesson=lesson)
+    return _download(course, lesson, notebooks.export_lesson(found, "py"), "py")

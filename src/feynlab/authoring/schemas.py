@@ -74,3 +74,43 @@ class InvalidSaveOut(BaseModel):
     detail: str
     code: str
     problems: list[ProblemRead]
+
+
+class NotebookImport(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    notebook: str = Field(
+        description="The notebook file's text: a .ipynb (nbformat 4 JSON) or, with format "
+        "'py', a jupytext percent script. Outputs are dropped."
+    )
+    format: Literal["ipynb", "py"] = "ipynb"
+    slug: str | None = Field(
+        None,
+        pattern=SLUG_PATTERN,
+        description="The lesson's slug, lessons/<slug>.md (default: the notebook's "
+        "feynlab.lesson metadata, which an exported lesson carries).",
+    )
+    replace: bool = Field(False, description="Replace the lesson if it exists (else a 409).")
+
+
+class NotebookImported(BaseModel):
+    path: str = Field(description="The lesson file written, relative to the course folder.")
+    lesson: str
+    replaced: bool
+    published: bool = Field(
+        description="Whether course.yaml lists the lesson; a new one is a draft until it does."
+    )
+    course: AuthoringCourseRead
+
+
+class NotebookProblemRead(BaseModel):
+    cell: int | None = Field(description="The notebook cell, from 1 in the notebook's order.")
+    kind: Literal["markdown", "code", "quiz", "front matter"] | None
+    line: int | None = Field(description="The line inside that cell, from 1.")
+    message: str
+
+
+class NotebookInvalidOut(BaseModel):
+    detail: str
+    code: str
+    problems: list[NotebookProblemRead]
