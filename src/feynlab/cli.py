@@ -1,4 +1,4 @@
-"""The `feynlab` command line: serve, users, courses, datasets, run, grade, worker."""
+"""The `feynlab` command line: serve, users, courses, lessons, datasets, run, grade, worker."""
 
 from __future__ import annotations
 
@@ -27,6 +27,8 @@ courses_app = typer.Typer(help="Course folders.", no_args_is_help=True)
 app.add_typer(courses_app, name="courses")
 datasets_app = typer.Typer(help="Datasets in the data folder.", no_args_is_help=True)
 app.add_typer(datasets_app, name="datasets")
+lessons_app = typer.Typer(help="Lessons in and out as Jupyter notebooks.", no_args_is_help=True)
+app.add_typer(lessons_app, name="lessons")
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -182,6 +184,82 @@ def courses_check(
     if count:
         typer.secho(f"{count} problem(s) found", fg="red", err=True)
         raise typer.Exit(1)
+
+
+@lessons_app.command("import")
+def lessons_import(
+    notebook: Annotated[Path, typer.Argument(help="A .ipynb notebook, or a jupytext percent .py.")],
+    course: Annotated[str, typer.Option(help="The course folder's name (in courses_dir).")],
+    slug: Annotated[
+        str | None,
+        typer.Option(help="The lesson's slug (default: the notebook's own, else its file name)."),
+    ] = None,
+    replace: Annotated[bool, typer.Option(help="Replace the lesson if it exists.")] = False,
+) -> None:
+    """Import NOTEBOOK as lessons/SLUG.md of COURSE, checked with the whole course (nothing is
+    written on any problem); a new lesson is a draft until course.yaml lists it."""
+    import re
+
+    from feynlab.authoring import notebooks
+    from feynlab.errors import AppError
+
+    folder = get_settings().courses_dir / course
+    if not (folder / "course.yaml").is_file():
+        fail(f"there is no course folder {course!r} in {folder.parent}")
+    fmt: notebooks.NotebookFormat = "py" if notebook.suffix == ".py" else "ipynb"
+    try:
+        text = notebook.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"cannot read {notebook}: {exc}")
+    try:
+        parsed = notebooks.read_notebook(text, fmt)
+        stem = re.sub(r"[^a-z0-9]+", "-", notebook.stem.lower()).strip("-")[:80]
+        chosen = slug or notebooks.notebook_slug(parsed) or stem
+        converted = notebooks.convert_notebook(parsed, slug=chosen)
+        written = notebooks.import_into_folder(folder, converted, slug=chosen, replace=replace)
+    except notebooks.NotebookInvalid as exc:
+        for problem in exc.problems:
+            typer.secho(f"{notebook}: {problem}", fg="red", err=True)
+        fail(exc.message, code=1)
+        return
+    except AppError as exc:
+        fail(exc.message, code=1)
+        return
+    typer.echo(
+        f"wrote {written} (a draft until course.yaml lists {chosen!r}; a running server "
+        "sees it after POST /api/courses/reload)"
+    )
+
+
+@lessons_app.command("export")
+def lessons_export(
+    target: Annotated[
+        str, typer.Argument(help="COURSE/LESSON, e.g. supervised-1/neural-networks.")
+    ],
+    to: Annotated[Path, typer.Option("--to", help="The file to write: NAME.ipynb or NAME.py.")],
+) -> None:
+    """Write a lesson as a Jupyter notebook (.ipynb) or a runnable percent-format script (.py)."""
+    from feynlab.authoring import notebooks
+    from feynlab.courses.loader import load_course
+
+    course, _, lesson = target.partition("/")
+    if to.suffix not in (".ipynb", ".py"):
+        fail(f"--to {to}: the file name must end in .ipynb or .py")
+    folder = get_settings().courses_dir / course
+    loaded = load_course(folder) if course and (folder / "course.yaml").is_file() else None
+    if loaded is None:
+        fail(f"there is no course folder {course!r} in {folder.parent}")
+        return
+    if loaded.course is None:
+        fail(f"the course {course!r} has problems: {loaded.problems[0]} (feynlab courses check)")
+        return
+    found = loaded.course.lesson(lesson)
+    if found is None:
+        listed = ", ".join(item.slug for item in loaded.course.lessons)
+        fail(f"the course {course!r} has no lesson {lesson!r} (its lessons: {listed})")
+        return
+    to.write_text(notebooks.export_lesson(found, "py" if to.suffix == ".py" else "ipynb"))
+    typer.echo(f"wrote {to}")
 
 
 @datasets_app.command("fetch")
