@@ -56,9 +56,14 @@ def test_manifest_checksums_match_outputs(provisioned: tuple[Path, list[str]]) -
     manifest = json.loads((data_dir / "manifest.json").read_text())
     for name in DATASETS:
         files = manifest["datasets"][name]["files"]
-        assert len(files) == 4
+        assert len(files) == 5
         for rel, recorded in files.items():
             assert sha256_file(data_dir / rel) == recorded["sha256"]
+        # what graders hand to the learner by reference: the training images as float32 / 255
+        raw = np.load(data_dir / f"public/{name}/x_train.npy")
+        scaled = np.load(data_dir / f"public/{name}/x_train_scaled.npy")
+        assert scaled.dtype == np.float32 and scaled.shape == raw.shape
+        assert np.array_equal(scaled, raw.astype(np.float32) / np.float32(255))
 
 
 def test_second_fetch_does_nothing(provisioned: tuple[Path, list[str]]) -> None:
@@ -82,7 +87,7 @@ def test_the_test_set_is_not_under_public(provisioned: tuple[Path, list[str]]) -
     """What the sandbox mounts holds training data only: test images and labels are hidden."""
     data_dir, _ = provisioned
     public_files = {p.name for p in (data_dir / "public").rglob("*") if p.is_file()}
-    assert public_files == {"x_train.npy", "y_train.npy"}
+    assert public_files == {"x_train.npy", "x_train_scaled.npy", "y_train.npy"}
     assert stat.S_IMODE((data_dir / "hidden").stat().st_mode) == 0o700
     for name in DATASETS:
         assert (data_dir / "hidden" / name / "y_test.npy").is_file()

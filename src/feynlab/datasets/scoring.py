@@ -10,7 +10,13 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from feynlab.datasets.service import load_hidden, load_public, load_test_inputs
+from feynlab.datasets.service import (
+    load_hidden,
+    load_public,
+    load_scaled_train,
+    load_test_inputs,
+    scaled_train_file,
+)
 
 
 @dataclass(frozen=True)
@@ -18,10 +24,13 @@ class GradingData:
     """Training images and labels as the learner gets them; the hidden test images and labels
     (the grader sends a drawn view of the images, never the labels)."""
 
-    x_train: np.ndarray  # float32 (n, 28, 28) in [0, 1]
+    x_train: np.ndarray  # float32 (n, 28, 28) in [0, 1], memory-mapped read-only
     y_train: np.ndarray  # int64 (n,)
     x_test: np.ndarray  # float32 (m, 28, 28) in [0, 1]
     y_test: np.ndarray  # int64 (m,), never sent to the learner
+    # x_train's file relative to the public folder: `judge.public_array(data.x_train_file)`
+    # hands it to the learner's code by reference (memory-mapped there too, not copied)
+    x_train_file: str
 
 
 @lru_cache(maxsize=2)
@@ -30,12 +39,13 @@ def grading_data(name: str, data_dir: Path) -> GradingData:
     public = load_public(name, data_dir=data_dir)
     x_test = load_test_inputs(name, data_dir=data_dir)
     arrays = GradingData(
-        x_train=np.asarray(public["x_train"], dtype=np.float32) / np.float32(255),
+        x_train=load_scaled_train(name, data_dir=data_dir),
         y_train=np.asarray(public["y_train"], dtype=np.int64),
         x_test=np.asarray(x_test, dtype=np.float32) / np.float32(255),
         y_test=np.asarray(load_hidden(name, data_dir=data_dir), dtype=np.int64),
+        x_train_file=scaled_train_file(name),
     )
-    for array in (arrays.x_train, arrays.y_train, arrays.x_test, arrays.y_test):
+    for array in (arrays.y_train, arrays.x_test, arrays.y_test):
         array.flags.writeable = False
     return arrays
 

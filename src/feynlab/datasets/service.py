@@ -3,6 +3,8 @@
 Layout under ``data_dir``::
 
     public/<name>/x_train.npy y_train.npy   what the sandbox mounts at /data (read-only)
+    public/<name>/x_train_scaled.npy        x_train as float32 in [0, 1], what graders hand to
+                                            the learner's code by reference (memory-mapped)
     hidden/<name>/x_test.npy y_test.npy     the test set: trusted graders only; the learner's
                                             code gets test inputs only through the judge
     manifest.json                                     sha256 and size of every output file
@@ -28,6 +30,10 @@ from feynlab.datasets.sources import Arrays, SourceError, sha256_file
 DATASETS = ("mnist", "fashion-mnist")
 PUBLIC_FILES = ("x_train", "y_train")
 HIDDEN_FILES = ("x_test", "y_test")
+# Derived from x_train when provisioning: the training images as learners' code receives them
+# (float32 / 255). Graders pass this file by reference (judge.public_array): one copy in the
+# page cache for every grading instead of 188 MB over the socket each time.
+SCALED_TRAIN = "x_train_scaled"
 VALIDATION_SIZE = 10_000  # the last training images: what lessons and learners test on
 MANIFEST_FORMAT = 1
 SOURCE_CHECKSUMS = {
@@ -44,7 +50,7 @@ class DatasetMissing(RuntimeError):
 
 def _outputs(name: str) -> dict[str, str]:
     """Array name -> path relative to the data folder."""
-    files = {key: f"public/{name}/{key}.npy" for key in PUBLIC_FILES}
+    files = {key: f"public/{name}/{key}.npy" for key in (*PUBLIC_FILES, SCALED_TRAIN)}
     files.update({key: f"hidden/{name}/{key}.npy" for key in HIDDEN_FILES})
     return files
 
@@ -125,7 +131,10 @@ def _store(name: str, arrays: Arrays, *, data_dir: Path) -> dict:
     os.chmod(hidden, 0o700)  # the sandbox never mounts it; other local users need not read it
     files = {}
     for key, rel in _outputs(name).items():
-        array = np.ascontiguousarray(getattr(arrays, key), dtype=np.uint8)
+        if key == SCALED_TRAIN:
+            array = np.ascontiguousarray(arrays.x_train, dtype=np.float32) / np.float32(255)
+        else:
+            array = np.ascontiguousarray(getattr(arrays, key), dtype=np.uint8)
         path = data_dir / rel
         _write_atomic(path, partial(np.save, arr=array, allow_pickle=False))
         files[rel] = {
@@ -229,6 +238,16 @@ def _existing(data_dir: Path, name: str, key: str) -> Path:
 def load_public(name: str, *, data_dir: Path) -> dict[str, np.ndarray]:
     """x_train (n, 28, 28) and y_train (n,), uint8, memory-mapped read-only."""
     return {key: np.load(_existing(data_dir, name, key), mmap_mode="r") for key in PUBLIC_FILES}
+
+
+def scaled_train_file(name: str) -> str:
+    """The scaled training images' path relative to the public folder (for judge.public_array)."""
+    return _outputs(name)[SCALED_TRAIN].removeprefix("public/")
+
+
+def load_scaled_train(name: str, *, data_dir: Path) -> np.ndarray:
+    """x_train as float32 in [0, 1], memory-mapped read-only."""
+    return np.load(_existing(data_dir, name, SCALED_TRAIN), mmap_mode="r", allow_pickle=False)
 
 
 def load_hidden(name: str, *, data_dir: Path) -> np.ndarray:

@@ -138,7 +138,9 @@ class Harness:
                 import numpy as np
 
                 path = os.path.join(self.data_dir, str(t["$pub"]))
-                return np.load(path, mmap_mode="r", allow_pickle=False)
+                # copy-on-write: the learner's code may change its copy in place, as it could
+                # an array sent over the channel; untouched pages stay shared (page cache)
+                return np.load(path, mmap_mode="c", allow_pickle=False)
             raise ValueError(f"unknown tag {t!r}")
 
         return Decoder(buffers, tag).decode(obj)

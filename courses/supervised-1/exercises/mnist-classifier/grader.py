@@ -25,7 +25,8 @@ def _what(value):
 def grade(judge):
     bar, view_block = judge.pass_bar.at_least, judge.view  # from exercise.yaml, validated
     data = grading_data("mnist", judge.public_dir.parent)
-    model = judge.call("train_model", data.x_train, data.y_train)
+    # the training images by reference: the learner's side memory-maps the public file
+    model = judge.call("train_model", judge.public_array(data.x_train_file), data.y_train)
     if not isinstance(model, RemoteHandle):
         return fail(
             f"`train_model` returned {_what(model)}. {NEEDED}",
