@@ -8,11 +8,13 @@ import SignupView from './accounts/SignupView.vue'
 // Pages past the catalog are lazy chunks: the lesson reader pulls in markdown-it and KaTeX,
 // the exercise and author pages CodeMirror; the first page carries none of them.
 const routes: RouteRecordRaw[] = [
-  { path: '/', name: 'catalog', component: CatalogView },
+  // The front door: the catalog, syllabi and lessons can be read without an account (read-only:
+  // running code, answering quizzes and exercises need one).
+  { path: '/', name: 'catalog', component: CatalogView, meta: { public: true } },
   { path: '/login', name: 'login', component: LoginView, meta: { public: true } },
   { path: '/signup', name: 'signup', component: SignupView, meta: { public: true } },
-  { path: '/courses/:course', name: 'course', component: () => import('./courses/CourseView.vue'), props: true },
-  { path: '/courses/:course/lessons/:lesson', name: 'lesson', component: () => import('./courses/LessonView.vue'), props: true },
+  { path: '/courses/:course', name: 'course', component: () => import('./courses/CourseView.vue'), props: true, meta: { public: true } },
+  { path: '/courses/:course/lessons/:lesson', name: 'lesson', component: () => import('./courses/LessonView.vue'), props: true, meta: { public: true } },
   { path: '/courses/:course/exercises/:exercise', name: 'exercise', component: () => import('./exercises/ExerciseView.vue'), props: true },
   { path: '/author', name: 'author', component: () => import('./authoring/AuthorHomeView.vue'), meta: { instructor: true } },
   { path: '/author/:course', name: 'author-course', component: () => import('./authoring/AuthorCourseView.vue'), props: true, meta: { instructor: true } },
