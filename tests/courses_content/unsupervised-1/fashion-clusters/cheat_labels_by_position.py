@@ -1,7 +1,9 @@
-"""Cheat: carries Fashion-MNIST's published test labels and returns them, in published order, as
-the cluster ids. It passed at 1.0 while the grader sent the test images as published; a shuffled
-subset makes position meaningless."""
+"""Cheat: trains an honest autoencoder, then carries Fashion-MNIST's published test labels and
+returns them, in published order, as the cluster ids. It passed at 1.0 while the grader sent the
+test images as published; a shuffled subset, and codes sent in yet another order, make position
+meaningless."""
 
+import keras
 import numpy as np
 
 PUBLISHED = (
@@ -113,5 +115,30 @@ PUBLISHED = (
 )
 
 
-def cluster_images(x_train, x_test):
-    return np.array([int(c) for c in PUBLISHED[: len(x_test)]], dtype=np.int64)
+def train_autoencoder(x_train):
+    encoder = keras.Sequential(
+        [
+            keras.Input(shape=(28, 28)),
+            keras.layers.Flatten(),
+            keras.layers.Dense(256, activation="relu"),
+            keras.layers.Dense(64, activation="relu"),
+            keras.layers.Dense(10),
+        ]
+    )
+    decoder = keras.Sequential(
+        [
+            keras.Input(shape=(10,)),
+            keras.layers.Dense(64, activation="relu"),
+            keras.layers.Dense(256, activation="relu"),
+            keras.layers.Dense(784, activation="sigmoid"),
+            keras.layers.Reshape((28, 28)),
+        ]
+    )
+    autoencoder = keras.Sequential([encoder, decoder])
+    autoencoder.compile(optimizer="adam", loss="binary_crossentropy")
+    autoencoder.fit(x_train, x_train, epochs=5, batch_size=256, verbose=0)
+    return encoder, decoder
+
+
+def cluster_codes(codes):
+    return np.array([int(c) for c in PUBLISHED[: len(codes)]], dtype=np.int64)
