@@ -25,6 +25,9 @@ WRONG = {
     ),
 }
 CORRECT = "def add(a, b):\n    return a + b\n"
+BASELINE = (
+    '"""Skips the addition: gives back the first number."""\n\ndef add(a, b):\n    return a\n'
+)
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +45,7 @@ def wrong_dir(tmp_path: Path) -> Path:
     folder.mkdir(parents=True)
     for name, code in WRONG.items():
         (folder / name).write_text(code)
+    (folder / "baseline.py").write_text(BASELINE)
     return tmp_path / "wrong"
 
 
@@ -60,7 +64,36 @@ def test_the_example_course_proves_itself(
     assert "passed: accuracy 1 (bar 1)" in row
     assert "/ 5 s" in row  # the reference's time against the exercise's wall limit
     assert " failed " in row  # the starter
-    assert "3/3" in row and row.endswith("ok")
+    assert "3/3" in row and row.endswith("ok")  # the baseline is not one of the wrong ones
+    head = next(line for line in lines if line.startswith("exercise "))
+    column = head.index("baseline")
+    assert row[column:].startswith("failed: 0"), (head, row)  # its figure against the bar
+
+
+def test_a_baseline_that_passes_or_says_nothing_of_what_it_skips_is_reported(
+    example_dir: Path, runner: Runner, wrong_dir: Path
+) -> None:
+    baseline = wrong_dir / "example" / "add" / "baseline.py"
+    baseline.write_text(CORRECT)  # no docstring, and it passes
+    count, lines = _check(example_dir, runner, wrong_dir)
+    assert count == 2, lines
+    text = "\n".join(lines)
+    assert f"{baseline}: the baseline needs a docstring whose first line says what it skips" in text
+    assert (
+        f"{baseline}: the baseline for example/add (it skips the lesson's idea) must fail, "
+        "got passed" in text
+    )
+
+
+def test_an_exercise_without_a_baseline_shows_none(
+    example_dir: Path, runner: Runner, wrong_dir: Path
+) -> None:
+    (wrong_dir / "example" / "add" / "baseline.py").unlink()
+    count, lines = _check(example_dir, runner, wrong_dir)
+    assert count == 0, lines
+    head = next(line for line in lines if line.startswith("exercise "))
+    row = next(line for line in lines if line.startswith("example/add "))
+    assert row[head.index("baseline") :].startswith("none ")
 
 
 def test_a_broken_solution_and_a_passing_starter_are_reported(

@@ -8,8 +8,11 @@ def train(env, seconds):
     table = {}  # obs.tobytes() -> [value of up, right, down, left]
     obs, info = env.reset()
     while time.monotonic() < deadline:
-        # TODO: choose an action (epsilon-greedy), step the environment, apply the Q-learning
-        # update to table[obs.tobytes()], and reset when the game is over
+        # TODO, as for the grid world of the lesson, with your own choices for Snake:
+        # - the state: a key for this board in `table` (e.g. obs.tobytes())
+        # - the exploration: epsilon-greedy, epsilon shrinking as the deadline nears
+        # - the rewards: the game's (+1 eat, -1 die), plus any bonus of your own (a win?)
+        # step the environment, apply the Q-learning update, reset when the game is over
         break
 
     def policy(obs):

@@ -83,7 +83,8 @@ def timed_case(judge):
     if took > bound:
         return (
             f"correct, but took {took:.1f} s on a {TIMED}x{TIMED} image: the bound is "
-            f"{bound:.1f} s ({RATIO:g} times what NumPy needs on this machine right now); use "
+            f"{bound:.1f} s (at least {FLOOR_S:g} s, more when this machine is busy: {RATIO:g} "
+            "times what whole-array NumPy needs on it right now); use "
             "NumPy operations over whole arrays instead of Python loops (loop over the "
             "kernel's few positions, not over every pixel)."
         )

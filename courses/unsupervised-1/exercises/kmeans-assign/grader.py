@@ -74,7 +74,8 @@ def timed_case(judge):
     if took > bound:
         return (
             f"correct, but took {took:.1f} s for {TIMED:,} points: the bound is {bound:.1f} s "
-            f"({RATIO:g} times what NumPy needs on this machine right now); use NumPy "
+            f"(at least {FLOOR_S:g} s, more when this machine is busy: {RATIO:g} times what "
+            "whole-array NumPy needs on it right now); use NumPy "
             "operations over whole arrays instead of Python loops (all distances at once, "
             "then `argmin(axis=1)`)."
         )
