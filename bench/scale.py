@@ -25,6 +25,7 @@ Usage: python bench/scale.py [--workers 1,2,4,8,16,32] [--submissions N] [--lear
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -299,10 +300,8 @@ def purge(broker: str, queue: str) -> None:
 
     with Connection(broker) as conn:
         channel = conn.channel()
-        try:
+        with contextlib.suppress(Exception):  # the queue does not exist yet
             channel.queue_purge(queue)
-        except Exception:  # the queue does not exist yet
-            pass
 
 
 def spawn_workers(n: int, env: dict[str, str], logs: Path) -> list[subprocess.Popen[bytes]]:
