@@ -30,6 +30,7 @@ from feynlab.grading.queue.factory import install as install_queue
 from feynlab.grading.queue.runners import Runner
 from feynlab.lti import router as lti_router
 from feynlab.lti.passback import queue_score
+from feynlab.sessions import router as sessions_router
 from feynlab.settings import Settings, get_settings
 from feynlab.similarity import router as similarity_router
 from feynlab.submissions import router as submissions_router
@@ -222,6 +223,7 @@ def include_api(app: FastAPI) -> None:
         (similarity_router.router, login),
         (lti_router.public, []),
         (lti_router.private, login),
+        (sessions_router.router, login),
     ):
         app.include_router(router, prefix="/api", dependencies=dependencies)
 
@@ -283,6 +285,7 @@ def create_app(settings: Settings | None = None, *, runner: Runner | None = None
     app.state.on_start = [index_courses_on_start]
     app.state.on_stop = []
     install_queue(app)
+    sessions_router.install(app)  # after the queue: sessions end before its sandbox closes
     lti_router.install(app)
     install_error_handlers(app)
     install_openapi(app)

@@ -185,6 +185,9 @@ class Settings(BaseSettings):
         description="Live lesson sessions this process holds at once (each a sandboxed process "
         "with its own cgroup slot); 0 turns live sessions off (each cell runs on its own).",
     )
+    cell_sessions_per_learner: int = Field(
+        2, ge=1, description="Live lesson sessions one learner may hold (in different lessons)."
+    )
     # LTI 1.3 (docs/lti.md)
     public_url: str = Field(
         "http://127.0.0.1:8000",

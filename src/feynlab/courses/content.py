@@ -43,6 +43,8 @@ class Cell(_Frozen):
     index: int
     code: str
     line: int
+    requires: tuple[int, ...] = ()
+    """Cells (indexes) that must have run in the learner's session first (``requires=``)."""
 
 
 class Lesson(_Frozen):

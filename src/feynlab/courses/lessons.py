@@ -96,6 +96,30 @@ def _is_cell(info: str) -> bool:
     return bool(words) and words[0] == "python" and "norun" not in words[1:]
 
 
+def _requires(
+    info: str, *, index: int, file: str, line: int
+) -> tuple[tuple[int, ...], list[Problem]]:
+    """A cell's ``requires=previous`` or ``requires=1,3`` (cell numbers, from 1): the cells
+    that must have run in the learner's session before this one (docs/authoring.md)."""
+    found: list[int] = []
+    for word in info.split()[1:]:
+        key, sep, value = word.partition("=")
+        if not sep or key != "requires":
+            continue
+        for part in value.split(","):
+            if part == "previous" and index > 0:
+                found.append(index - 1)
+            elif part.isdigit() and 0 < int(part) <= index:
+                found.append(int(part) - 1)
+            else:
+                message = (
+                    f"cell {index + 1}: requires={value} must name earlier cells (`previous`, "
+                    "or their numbers from 1, e.g. requires=1,2)"
+                )
+                return (), [Problem(file, line, message)]
+    return tuple(sorted(set(found))), []
+
+
 def parse_lesson(
     text: str, *, slug: str, file: str, figure_exists: Callable[[str], bool]
 ) -> ParsedLesson:
@@ -139,7 +163,11 @@ def parse_lesson(
                     indent = line_text[: len(line_text) - len(line_text.lstrip())]
                     replacements.append((start, end, f'{indent}<div data-quiz="{quiz.id}"></div>'))
             elif _is_cell(info):
-                cells.append(Cell(index=len(cells), code=token.content, line=fence_line))
+                requires, found = _requires(info, index=len(cells), file=file, line=fence_line)
+                problems += found
+                cells.append(
+                    Cell(index=len(cells), code=token.content, line=fence_line, requires=requires)
+                )
         if token.type == "inline":
             for child in token.children or []:
                 src = child.attrs.get("src") if child.type == "image" else None

@@ -94,6 +94,7 @@ class LiveSession:
         self.exit_code: int | None = None
         self.cells_run = 0
         self.cpu_s = 0.0
+        self.max_memory_mb: float | None = None
         self.started = time.monotonic()
         self.last_used = self.started
         try:
@@ -128,6 +129,10 @@ class LiveSession:
     @property
     def alive(self) -> bool:
         return self.ended is None
+
+    def busy(self) -> bool:
+        """A cell is running now."""
+        return self._lock.locked()
 
     def memory_mb(self) -> float | None:
         """Memory the session's process holds now (its cgroup slot's charge), if measurable."""
@@ -219,6 +224,7 @@ class LiveSession:
         o = live.outcome
         self.exit_code = o.exit_code
         self.cpu_s = o.cpu_s
+        self.max_memory_mb = o.max_rss_mb or None
         self.ended = reason or _why(o, self.limits)
         return self.ended
 
