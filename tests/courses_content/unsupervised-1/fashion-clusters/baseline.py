@@ -11,7 +11,8 @@ class Distances:
 
     def predict(self, x, **kwargs):
         flat = np.asarray(x, dtype=np.float32).reshape(len(x), 784)
-        return ((flat**2).sum(1)[:, None] - 2 * flat @ self.centres.T).astype(np.float32)
+        squared = (flat**2).sum(1)[:, None] - 2 * flat @ self.centres.T
+        return (squared + (self.centres**2).sum(1)[None, :]).astype(np.float32)
 
 
 class NearestCentre:
