@@ -56,7 +56,7 @@ class CellProblem:
     def __str__(self) -> str:
         if self.cell is None:
             return self.message
-        where = f"cell {self.cell} ({self.kind})"
+        where = f"cell {self.cell}" + (f" ({self.kind})" if self.kind else "")
         if self.line:
             where += f", line {self.line}"
         return f"{where}: {self.message}"
@@ -205,8 +205,8 @@ def read_notebook(text: str, fmt: NotebookFormat) -> NotebookNode:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise Invalid(
-            f"This file is not a Jupyter notebook: a .ipynb file is JSON, and this is not "
-            f"(line {exc.lineno}, column {exc.colno}: {exc.msg})."
+            f"This file is not a Jupyter notebook: it is not JSON (line {exc.lineno}, column "
+            f"{exc.colno}: {exc.msg}), and a .ipynb file is the JSON that Jupyter saves."
         ) from None
     if not isinstance(data, dict) or "cells" not in data and "worksheets" not in data:
         raise Invalid("This file is JSON but not a Jupyter notebook (it has no cells).")
@@ -216,9 +216,8 @@ def read_notebook(text: str, fmt: NotebookFormat) -> NotebookNode:
             f"This notebook is in nbformat {version!r}; only nbformat 4 can be imported. Open it "
             "in Jupyter 4 or later (or run `jupyter nbconvert --to notebook`) and save it again."
         )
-    notebook = nbformat.from_dict(data)
     try:
-        nbformat.validate(notebook)
+        nbformat.validate(data, version=4)
     except nbformat.ValidationError as exc:
         where = "/".join(str(part) for part in exc.absolute_path)
         cell = re.match(r"cells/(\d+)", where)
@@ -233,6 +232,7 @@ def read_notebook(text: str, fmt: NotebookFormat) -> NotebookNode:
         raise Invalid(
             f"This notebook is not valid nbformat 4 ({where or 'top level'}: {exc.message})."
         ) from None
+    notebook = nbformat.reads(text, as_version=4)  # multi-line sources joined
     return notebook
 
 
@@ -261,6 +261,18 @@ def _magic_problems(number: int, source: str) -> list[CellProblem]:
     return found
 
 
+def _front_yaml(front: dict[str, Any]) -> str:
+    """Front matter as lessons write it: one line per key, the exercises as a [flow] list."""
+    lines = []
+    for key, value in front.items():
+        if isinstance(value, list):
+            items = yaml.safe_dump(value, allow_unicode=True, width=10**6, default_flow_style=True)
+            lines.append(f"{key}: {items.strip()}\n")
+        else:
+            lines.append(yaml.safe_dump({key: value}, allow_unicode=True, width=10**6))
+    return "".join(lines)
+
+
 def _front_matter(notebook: NotebookNode, first_raw: str | None, slug: str) -> str:
     """The lesson's front matter: the notebook's ``feynlab`` metadata, else a raw first cell
     written as front matter (jupytext's own from a .md), else the first heading as title."""
@@ -281,13 +293,13 @@ def _front_matter(notebook: NotebookNode, first_raw: str | None, slug: str) -> s
                 ]
             )
         if "title" in front:
-            return yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=10**6)
+            return _front_yaml(front)
     if first_raw is not None:
         return first_raw
     markdown = "\n\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
     heading = _HEADING.search(markdown)
     title = heading.group(1) if heading else slug
-    return yaml.safe_dump({"title": title}, allow_unicode=True, width=10**6)
+    return _front_yaml({"title": title})
 
 
 def notebook_slug(notebook: NotebookNode) -> str | None:
