@@ -78,7 +78,8 @@ test('answer a quiz and see whether it was right and why', async ({ page }) => {
   await card.getByRole('radio').or(card.getByRole('checkbox')).first().check()
   await card.getByRole('button', { name: 'Check answer' }).click()
   const result = card.getByTestId('quiz-result')
-  await expect(result).toHaveText(/Right!|Not quite\./)
+  // Right, or wrong with one retry left (tests/e2e/quiz.spec.ts follows the retry through).
+  await expect(result).toHaveText(/Right!|Not quite, try once more\./)
   await card.scrollIntoViewIfNeeded()
   await shot(page, 'quiz-answered')
 })
