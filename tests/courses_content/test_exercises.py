@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from feynlab.courses.find import find_exercise
+from feynlab.courses.prove import BASELINE, what_it_skips
 from feynlab.grading.runner import Runner
 from feynlab.grading.verdicts import Fault
 
@@ -60,4 +61,15 @@ def test_wrong_solution_fails_with_feedback(course_runner: Runner, target: str, 
 
 def test_at_least_three_wrong_solutions_per_exercise() -> None:
     for target in exercises():
-        assert len(list((WRONG_DIR / target).glob("*.py"))) >= 3, target
+        wrong = [p for p in (WRONG_DIR / target).glob("*.py") if p.name != BASELINE]
+        assert len(wrong) >= 3, target
+
+
+def test_every_exercise_has_a_baseline_that_says_what_it_skips() -> None:
+    """The simplest solution that skips the lesson's idea (graded above, like the wrong ones,
+    and by `feynlab courses check`, which shows it in its own column)."""
+    for target in exercises():
+        path = WRONG_DIR / target / BASELINE
+        assert path.is_file(), f"{target} has no {BASELINE}"
+        skips = what_it_skips(path.read_text())
+        assert skips and skips.startswith("Skips"), (target, skips)
