@@ -82,6 +82,7 @@ describe('quiz card', () => {
     expect(w.find('[data-testid="choice-0"] .katex').exists()).toBe(true) // $...$ in a why is math
     expect(w.find('[data-testid="quiz-explanation"] .katex').exists()).toBe(true)
     expect(w.find('button[type=submit]').exists()).toBe(false)
+    expect(w.find('[data-testid="quiz-signup"]').exists()).toBe(false)
     expect((w.find('fieldset').element as HTMLFieldSetElement).disabled).toBe(true)
     expect(document.activeElement).toBe(w.find('[data-testid="quiz-result"]').element)
   })
