@@ -328,3 +328,72 @@ def test_the_command_line_imports_and_exports(tmp_path: Path) -> None:
     )
     missing = feynlab("export", "example/nope", "--to", str(tmp_path / "x.ipynb"))
     assert missing.returncode == 2 and "no lesson 'nope'" in missing.stderr
+
+
+ODD_FENCES = """---
+title: Odd fences
+---
+
+# Odd fences
+
+Set `x = 1` first.
+
+```python
+x = 1
+```
+
+```python requires=previous
+print(x)
+```
+
+```bash
+ls -l
+```
+
+```python norun
+import os
+```
+
+
+Two blank lines above.
+
+```quiz
+id: odd-quiz
+question: Which?
+choices:
+  - text: "a"
+    correct: true
+  - text: "b"
+```
+
+The end.
+"""
+
+
+def test_fences_a_lesson_does_not_run_stay_markdown_and_cell_options_travel(
+    client: TestClient, staff, courses_dir: Path
+) -> None:
+    saved = client.put(
+        "/api/authoring/courses/example/files/lessons/odd.md",
+        json={"content": ODD_FENCES},
+        headers=staff,
+    )
+    assert saved.status_code == 200, saved.text
+    publish(client, staff, courses_dir / "example", "odd")
+    exported = client.get("/api/courses/example/lessons/odd/notebook.ipynb")
+    notebook = nbformat.reads(exported.text, as_version=4)
+    cells = [(c.cell_type, c.metadata.get("feynlab"), c.source) for c in notebook.cells]
+    assert [c[:2] for c in cells] == [
+        ("markdown", None),
+        ("code", None),
+        ("code", {"options": "requires=previous"}),
+        ("markdown", None),
+        ("raw", None),
+        ("markdown", None),
+    ]
+    assert cells[3][2].startswith("```bash\nls -l\n```\n\n```python norun\nimport os\n```")
+    back = post(client, staff, exported.text, replace=True)
+    assert back.status_code == 201, back.text
+    assert (courses_dir / "example/lessons/odd.md").read_text() == ODD_FENCES
+    lesson = client.get("/api/courses/example/lessons/odd").json()
+    assert [cell["code"] for cell in lesson["cells"]] == ["x = 1\n", "print(x)\n"]

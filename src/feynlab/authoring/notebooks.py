@@ -134,30 +134,82 @@ def _split_quizzes(source: str) -> list[NotebookNode]:
     return cells
 
 
+def _is_lesson_cell(info: str) -> bool:
+    """The lesson parser's rule (courses/lessons.py): ```python, not ```python norun."""
+    words = info.split()
+    return bool(words) and words[0] == "python" and "norun" not in words[1:]
+
+
+def _offsets(text: str) -> list[int]:
+    """The character offset where each line of ``text`` starts (and the end)."""
+    starts = [0]
+    for line in text.split("\n"):
+        starts.append(starts[-1] + len(line) + 1)
+    return starts
+
+
+def _body_cells(markdown: str) -> list[NotebookNode]:
+    """The lesson body as Markdown and code cells: jupytext's reading, where a code block it
+    takes for code but the lesson does not run (```bash, ```python norun) stays Markdown, and a
+    cell's fence options (``requires=previous``) go to its ``feynlab.options`` metadata."""
+    fences = [t for t in _markdown.parse(markdown) if t.type == "fence" and t.level == 0 and t.map]
+    lines = _offsets(markdown)
+    pieces: list[tuple[int, int, NotebookNode]] = []  # (start, end) in the body, cell
+    position = 0
+    for cell in jupytext.reads(markdown, fmt="md").cells:
+        if cell.cell_type == "code":
+            code = cell.source
+            fence = next(
+                (
+                    f
+                    for f in fences
+                    if f.map is not None
+                    and lines[f.map[0]] >= position
+                    and (f.content.rstrip("\n") == code or code.endswith(f.content.rstrip("\n")))
+                ),
+                None,
+            )
+            if fence is None or fence.map is None:  # not from a fence of the body: keep as is
+                pieces.append((position, position, nbformat.v4.new_code_cell(code)))
+                continue
+            first, end = lines[fence.map[0]], lines[fence.map[1]] - 1
+            info = fence.info.strip()
+            if _is_lesson_cell(info):
+                options = " ".join(info.split()[1:])
+                meta = {"feynlab": {"options": options}} if options else {}
+                new = nbformat.v4.new_code_cell(fence.content.rstrip("\n"), metadata=meta)
+            else:
+                new = nbformat.v4.new_markdown_cell(markdown[first:end].rstrip("\n"))
+            pieces.append((first, end, new))
+            position = end
+        else:
+            found = markdown.find(cell.source, position)
+            if found < 0:  # never seen: jupytext keeps Markdown as written
+                pieces.append((-1, -1, nbformat.v4.new_markdown_cell(cell.source)))
+                continue
+            end = found + len(cell.source)
+            pieces.append((found, end, nbformat.v4.new_markdown_cell(cell.source)))
+            position = end
+    cells: list[NotebookNode] = []
+    start = -1
+    for first, end, cell in pieces:  # a lesson's text between two code cells is one cell
+        if cell.cell_type == "markdown" and cells and cells[-1].cell_type == "markdown":
+            if start >= 0 and first >= 0:
+                cells[-1] = nbformat.v4.new_markdown_cell(markdown[start:end].strip("\n"))
+            else:
+                cells[-1] = nbformat.v4.new_markdown_cell(f"{cells[-1].source}\n\n{cell.source}")
+                start = -1
+            continue
+        cells.append(cell)
+        start = first
+    return cells
+
+
 def lesson_notebook(lesson: Lesson) -> NotebookNode:
     """The lesson as an nbformat 4 notebook, without outputs."""
-    parsed = jupytext.reads(lesson.markdown, fmt="md")
-    merged: list[NotebookNode] = []
-    for cell in parsed.cells:  # jupytext splits Markdown at two blank lines: keep them in one
-        if cell.cell_type == "markdown" and merged and merged[-1].cell_type == "markdown":
-            merged[-1].source += "\n\n\n" + cell.source
-        else:
-            merged.append(cell)
     cells: list[NotebookNode] = []
-    for cell in merged:
-        if cell.cell_type == "markdown":
-            cells += _split_quizzes(cell.source)
-        elif cell.cell_type == "code" and cell.metadata:
-            # ```python norun: shown, never run; a Markdown cell keeps it so.
-            words = " ".join(
-                key if value is None else f"{key}={json.dumps(value)}"
-                for key, value in cell.metadata.items()
-            )
-            cells.append(nbformat.v4.new_markdown_cell(_fence(f"python {words}", cell.source)))
-        elif cell.cell_type == "code":
-            cells.append(nbformat.v4.new_code_cell(cell.source))
-        else:
-            cells.append(nbformat.v4.new_raw_cell(cell.source, metadata=dict(cell.metadata)))
+    for cell in _body_cells(lesson.markdown):
+        cells += _split_quizzes(cell.source) if cell.cell_type == "markdown" else [cell]
     front: dict[str, Any] = {"lesson": lesson.slug, "title": lesson.title}
     if lesson.summary:
         front["summary"] = lesson.summary
@@ -352,8 +404,11 @@ def convert_notebook(notebook: NotebookNode, *, slug: str) -> ConvertedLesson:
             new = nbformat.v4.new_markdown_cell(_fence(QUIZ_TAG, source))
         elif kind == "code":
             problems += _magic_problems(number, source)
-            words = {k: None for k, v in cell.metadata.items() if v is None}  # ```python WORD
-            new = nbformat.v4.new_code_cell(source, metadata=words)
+            new = nbformat.v4.new_code_cell(source)
+            options = cell.metadata.get("feynlab", {})
+            options = options.get("options") if isinstance(options, dict) else None
+            if isinstance(options, str) and options.strip():
+                new.metadata["options"] = " ".join(options.split())  # ```python OPTIONS
         else:
             new = nbformat.v4.new_markdown_cell(source)
         kept.append((number, kind, new))
@@ -361,7 +416,6 @@ def convert_notebook(notebook: NotebookNode, *, slug: str) -> ConvertedLesson:
         raise NotebookInvalid(problems)
     if not kept:
         raise Invalid("This notebook has no cells with content: there is no lesson in it.")
-    flags = sorted({k for _, _, c in kept if c.cell_type == "code" for k in c.metadata})
     joined: list[NotebookNode] = []
     for _, _, cell in kept:  # a lesson has no Markdown cells: one text between code cells
         if cell.cell_type == "markdown" and joined and joined[-1].cell_type == "markdown":
@@ -374,18 +428,37 @@ def convert_notebook(notebook: NotebookNode, *, slug: str) -> ConvertedLesson:
             "jupytext": {
                 "main_language": "python",
                 "notebook_metadata_filter": "-all",
-                "cell_metadata_filter": ",".join(flags) if flags else "-all",
+                "cell_metadata_filter": "-all",
             }
         },
     )
     written = str(jupytext.writes(body_notebook, fmt="md"))
     body = "\n".join(line for line in written.split("\n") if line not in _REGION_MARKERS)
-    body = body.lstrip("\n")
+    body = _with_options(body.lstrip("\n"), kept)
     front = _front_matter(notebook, first_raw, slug)
     lesson_text = f"---\n{front}---\n\n{body}"  # as docs/authoring.md writes one
     converted = ConvertedLesson(text=lesson_text, front_lines=front.count("\n") + 3)
     _map_cells(converted, body, kept)
     return converted
+
+
+def _with_options(body: str, kept: list[tuple[int, CellKind, NotebookNode]]) -> str:
+    """Each code cell's fence with its options (```python requires=previous), which jupytext
+    would write as JSON metadata."""
+    lines = body.split("\n")
+    position = 0
+    for _, kind, cell in kept:  # in order, so that prose quoting the code is passed first
+        found = body.find(cell.source, position)
+        if found < 0:
+            continue
+        position = found + len(cell.source)
+        if kind != "code":
+            continue
+        options = cell.metadata.get("options")
+        fence = body.count("\n", 0, found) - 1
+        if options and fence >= 0 and lines[fence].rstrip().endswith("python"):
+            lines[fence] = f"{lines[fence].rstrip()} {options}"
+    return "\n".join(lines)
 
 
 def _map_cells(
