@@ -40,6 +40,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import redis
+
 REPO = Path(__file__).resolve().parents[1]
 FEYNLAB = str(Path(sys.executable).parent / "feynlab")
 COURSES = REPO / "tests" / "fixtures" / "courses"  # example/add: a two-line exercise
@@ -385,6 +387,8 @@ def run_phase(n: int, args: argparse.Namespace, url: str, logs: Path) -> dict[st
     procs = spawn_workers(n, env, logs)
     started = time.monotonic()
     peak_connections = 0
+    peak_messages = 0  # the Celery queue's length in Redis (a message per job, or more)
+    broker = redis.Redis.from_url(args.broker)
     stop_at: float | None = None
     total = len(job_ids)
     try:
@@ -398,6 +402,7 @@ def run_phase(n: int, args: argparse.Namespace, url: str, logs: Path) -> dict[st
                     )
                 ).one()
             peak_connections = max(peak_connections, connections(args.admin_url, args.database))
+            peak_messages = max(peak_messages, int(broker.llen(queue)))
             if stop_at is None and workers_seen >= n:
                 stop_at = time.monotonic() + args.seconds if args.seconds else float("inf")
             if queued == 0:
@@ -433,7 +438,10 @@ def run_phase(n: int, args: argparse.Namespace, url: str, logs: Path) -> dict[st
         for line in f.read_text().splitlines()
         if line
     ]
-    return analyse(n, args, jobs, graded, claims, total, stopped_at, announce_s, peak_connections)
+    result = analyse(n, args, jobs, graded, claims, total, stopped_at, announce_s, peak_connections)
+    result["peak_messages"] = peak_messages
+    result["messages_left"] = int(broker.llen(queue))
+    return result
 
 
 def analyse(
@@ -580,9 +588,9 @@ def main() -> None:
         shutil.rmtree(logs, ignore_errors=True)
     print(
         "\n| workers | verdicts/s | ideal | of ideal | claim SQL p50/p99 ms | idle gap p50/p99 ms "
-        "| fairness | lost | twice | DB conns | load |"
+        "| fairness | lost | twice | DB conns | broker msgs peak | load |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|")
+    print("|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|")
     for r in results:
         fair = r["fairness"]
         if "mean wait max/median" in fair:
@@ -600,7 +608,7 @@ def main() -> None:
             f"| {r['workers']} | {r['rate']:.2f} | {r['ideal']:.1f} | {r['rate'] / r['ideal']:.0%} "
             f"| {r['claim_p50_ms']:.1f} / {r['claim_p99_ms']:.1f} "
             f"| {r['gap_p50_ms']:.0f} / {r['gap_p99_ms']:.0f} | {fair_text} | {r['lost']} "
-            f"| {twice} | {r['connections']} | {r['load']:.1f} |"
+            f"| {twice} | {r['connections']} | {r['peak_messages']} | {r['load']:.1f} |"
         )
     bad = [r for r in results if r["lost"] or any(r["twice"].values()) or r["running"]]
     if bad:

@@ -89,6 +89,29 @@ def test_a_burst_does_not_starve_the_others(factory, make_user) -> None:
     assert order[3:] == [burst.id] * 7
 
 
+def test_a_claim_in_flight_hides_none_of_the_queue(factory, make_user, settings) -> None:
+    """While a claim holds a learner's first job (not committed yet), the next worker takes
+    another learner's first job, or, when no other learner waits, the same learner's next one:
+    a worker never finds the queue empty while jobs wait in it."""
+    if not settings.database_url.startswith("postgresql"):
+        pytest.skip("SQLite has one writer at a time: no claim is ever in flight beside another")
+    burst, other = make_user(), make_user()
+    _submit(factory, burst, 3)
+    _submit(factory, other)
+    with factory() as holding:
+        held = jobs.claim_next(db=holding, worker="slow", commit=False)
+        assert held is not None and _owner(factory, held) == burst.id
+        second = _claim(factory, "fast")
+        assert second is not None and _owner(factory, second) == other.id
+        third = _claim(factory, "fast")  # only the burst's jobs are left, its first one held
+        assert third is not None and _owner(factory, third) == burst.id
+        assert third.job_id not in (held.job_id, second.job_id)
+        holding.commit()
+    rest = _claim(factory)
+    assert rest is not None and rest.job_id not in (held.job_id, second.job_id, third.job_id)
+    assert _claim(factory) is None
+
+
 def test_learners_waiting_go_before_a_bulk_regrade(factory, make_user) -> None:
     old, waiting = make_user(), make_user()
     ids = _submit(factory, old, 3)

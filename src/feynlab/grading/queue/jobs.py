@@ -71,15 +71,24 @@ def _claim_order(job, other):  # type: ignore[no-untyped-def]
     return (job.priority, running, last_served.asc().nulls_first(), job.id)
 
 
-def _next_job_id(dialect: str):  # type: ignore[no-untyped-def]
+def _next_job_id(dialect: str, *, heads: bool):  # type: ignore[no-untyped-def]
+    """The fairest queued job. ``heads``: rank only each learner's first queued job (per
+    priority), which is where the fairest job always is: the order's per-learner terms are then
+    computed for a few thousand learners instead of every queued job, and the sort is as small
+    (a claim in a 20,000-job backlog: several times cheaper, and under PostgreSQL's JIT
+    threshold). Only a lock held by a concurrent claim can make it miss a job: see claim_next."""
     job = aliased(GradingJob, name="candidate")
     other = aliased(GradingJob, name="other")
-    pick = (
-        select(job.id)
-        .where(job.state == JobState.queued.value)
-        .order_by(*_claim_order(job, other))
-        .limit(1)
-    )
+    pick = select(job.id).where(job.state == JobState.queued.value)
+    if heads:
+        head = aliased(GradingJob, name="head")
+        firsts = (
+            select(func.min(head.id))
+            .where(head.state == JobState.queued.value)
+            .group_by(head.user_id, head.priority)
+        )
+        pick = pick.where(job.id.in_(firsts))
+    pick = pick.order_by(*_claim_order(job, other)).limit(1)
     if dialect == "postgresql":
         pick = pick.with_for_update(of=job, skip_locked=True)
     return pick.scalar_subquery()
@@ -106,11 +115,14 @@ def positions(*, conn: Connection) -> dict[int, int]:
 
 
 @functools.cache
-def _claim_statement(dialect: str):  # type: ignore[no-untyped-def]
+def _claim_statement(dialect: str, heads: bool = True):  # type: ignore[no-untyped-def]
     """The claiming UPDATE, built once per dialect (building it costs more than running it)."""
     return (
         update(GradingJob)
-        .where(GradingJob.id == _next_job_id(dialect), GradingJob.state == JobState.queued.value)
+        .where(
+            GradingJob.id == _next_job_id(dialect, heads=heads),
+            GradingJob.state == JobState.queued.value,
+        )
         .values(
             state=JobState.running.value,
             claim_token=bindparam("new_token"),
@@ -127,9 +139,15 @@ def claim_next(*, db: Session, worker: str, commit: bool = True) -> Claim | None
     """Take the fairest queued job, or None when there is none (``commit=False``: the caller
     commits the claim with what it does next, in one transaction)."""
     token = secrets.token_hex(16)
-    stmt = _claim_statement(db.get_bind().dialect.name)
+    dialect = db.get_bind().dialect.name
     params = {"new_token": token, "new_worker": worker, "now": utcnow()}
-    row = db.connection().execute(stmt, params).first()  # Core: no ORM bookkeeping
+    conn = db.connection()  # Core: no ORM bookkeeping
+    row = conn.execute(_claim_statement(dialect), params).first()
+    if row is None and dialect == "postgresql":
+        # Every learner's first job was locked by claims in flight (SKIP LOCKED), e.g. one
+        # learner's burst and two workers: rank every queued job, as the first try's shortcut
+        # assumed unnecessary.
+        row = conn.execute(_claim_statement(dialect, heads=False), params).first()
     if commit:
         db.commit()
     if row is None:
