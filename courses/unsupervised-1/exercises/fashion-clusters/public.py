@@ -14,7 +14,7 @@ from feynlab.grading.public import Check, run_checks
 from feynlab.grading.result import check_array
 
 TRAIN, TRIED, CODE = 3000, 500, 10
-SAMPLE_ERROR = 0.06  # far above the real bar (0.020): 3,000 images train little
+SAMPLE_ERROR = 0.065  # far above the real bar (0.020): 3,000 images train little (about 0.047)
 SAMPLE_BAR = 0.9  # the made-up codes fall in 10 clear groups
 
 
