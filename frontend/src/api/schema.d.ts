@@ -433,6 +433,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/courses/{course}/lessons/{lesson}/notebook.ipynb": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Ipynb
+         * @description The lesson as a Jupyter notebook: quizzes are raw cells tagged quiz (importing it back
+         *     gives the same lesson).
+         */
+        get: operations["export_ipynb_api_courses__course__lessons__lesson__notebook_ipynb_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/courses/{course}/lessons/{lesson}/notebook.py": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Py
+         * @description The lesson as a runnable Python script (jupytext percent format: `# %%` cells).
+         */
+        get: operations["export_py_api_courses__course__lessons__lesson__notebook_py_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/courses/{course}/lessons/{lesson}/read": {
         parameters: {
             query?: never;
@@ -678,6 +719,27 @@ export interface paths {
          *     counted in any progress; returns at once, like a submission.
          */
         post: operations["try_exercise_route_api_authoring_courses__course__exercises__exercise__try_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/authoring/courses/{course}/lessons/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import Notebook
+         * @description Import a Jupyter notebook as lessons/<slug>.md (a draft until course.yaml lists it),
+         *     checked with the whole course like any save; nothing is written on any problem.
+         */
+        post: operations["import_notebook_api_authoring_courses__course__lessons_import_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1264,6 +1326,108 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/courses/{course}/lessons/{lesson}/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Session
+         * @description The caller's session of this lesson (live or how it ended) and every cell's code and
+         *     stored outputs.
+         */
+        get: operations["read_session_api_courses__course__lessons__lesson__session_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/courses/{course}/lessons/{lesson}/cells/{index}/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run Cell
+         * @description Run the caller's code of cell ``index`` (from 0) in their live session of the lesson
+         *     (started when there is none); answers when the cell has finished.
+         */
+        post: operations["run_cell_api_courses__course__lessons__lesson__cells__index__run_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/courses/{course}/lessons/{lesson}/cells/{index}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Save Cell
+         * @description Keep the caller's edit of a cell without running it; null goes back to the lesson's.
+         */
+        put: operations["save_cell_api_courses__course__lessons__lesson__cells__index__put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/courses/{course}/lessons/{lesson}/session/restart": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restart Session
+         * @description End the caller's session of this lesson; the next cell run starts a fresh one.
+         */
+        post: operations["restart_session_api_courses__course__lessons__lesson__session_restart_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/courses/{course}/lessons/{lesson}/session.ipynb": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download Notebook
+         * @description The lesson as a Jupyter notebook with the caller's code and outputs.
+         */
+        get: operations["download_notebook_api_courses__course__lessons__lesson__session_ipynb_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1397,6 +1561,34 @@ export interface components {
             /** Problems */
             problems: components["schemas"]["ProblemRead"][];
         };
+        /**
+         * CellOutput
+         * @description One output of a cell, in the order it came (like a notebook's outputs).
+         */
+        CellOutput: {
+            /**
+             * Type
+             * @description stream: printed text; figure: a PNG plot; result: the value of the cell's last expression; error: the traceback; note: a message of the platform.
+             * @enum {string}
+             */
+            type: "stream" | "figure" | "result" | "error" | "note";
+            /**
+             * Name
+             * @description Streams only.
+             */
+            name?: ("stdout" | "stderr") | null;
+            /** Text */
+            text?: string | null;
+            /**
+             * Data
+             * @description Figures only: the PNG, base64.
+             */
+            data?: string | null;
+            /** Width */
+            width?: number | null;
+            /** Height */
+            height?: number | null;
+        };
         /** CellRead */
         CellRead: {
             /** Index */
@@ -1405,6 +1597,27 @@ export interface components {
             code: string;
             /** Line */
             line: number;
+        };
+        /** CellRun */
+        CellRun: {
+            /**
+             * Code
+             * @description The cell's code as the learner edited it.
+             */
+            code: string;
+        };
+        /** CellRunRead */
+        CellRunRead: {
+            cell: components["schemas"]["LessonCellRead"];
+            session: components["schemas"]["SessionState"];
+        };
+        /** CellSave */
+        CellSave: {
+            /**
+             * Code
+             * @description The edited code; null goes back to the lesson's.
+             */
+            code: string | null;
         };
         /** ChoiceFeedback */
         ChoiceFeedback: {
@@ -1954,6 +2167,48 @@ export interface components {
             /** Exercises */
             exercises: components["schemas"]["ExerciseBrief"][];
         };
+        /** LessonCellRead */
+        LessonCellRead: {
+            /**
+             * Index
+             * @description The cell's place in the lesson, from 0.
+             */
+            index: number;
+            /**
+             * Code
+             * @description The learner's code for this cell; null: the lesson's own code.
+             */
+            code?: string | null;
+            /**
+             * Outputs
+             * @default []
+             */
+            outputs: components["schemas"]["CellOutput"][];
+            /**
+             * Status
+             * @description Of the cell's last run: ok, error (an exception), ended (the session ended during it); null: never run.
+             */
+            status?: ("ok" | "error" | "ended") | null;
+            /**
+             * Execution Count
+             * @description The run's number in its session.
+             */
+            execution_count?: number | null;
+            /** Ran At */
+            ran_at?: string | null;
+            /**
+             * In Session
+             * @description The cell has run in the live session (its variables are there).
+             * @default false
+             */
+            in_session: boolean;
+            /**
+             * Requires
+             * @description Cells (indexes) that must have run in the session before this one.
+             * @default []
+             */
+            requires: number[];
+        };
         /** LessonRead */
         LessonRead: {
             /** Course */
@@ -1985,6 +2240,53 @@ export interface components {
              * @description The slug of the lesson after, if any.
              */
             next?: string | null;
+        };
+        /** LessonSessionRead */
+        LessonSessionRead: {
+            /**
+             * Available
+             * @description false: this server runs each cell on its own (see `unavailable`).
+             */
+            available: boolean;
+            /**
+             * Unavailable
+             * @description Why live sessions are not available.
+             */
+            unavailable?: string | null;
+            /**
+             * Live
+             * @description A session process is running for this lesson.
+             */
+            live: boolean;
+            /** Started At */
+            started_at?: string | null;
+            /**
+             * Cells Run
+             * @default 0
+             */
+            cells_run: number;
+            /**
+             * Cpu S
+             * @description CPU time the session has used, seconds.
+             */
+            cpu_s?: number | null;
+            /**
+             * Memory Mb
+             * @description Memory the session holds now, MiB.
+             */
+            memory_mb?: number | null;
+            /** Cpu Limit S */
+            cpu_limit_s: number;
+            /** Memory Limit Mb */
+            memory_limit_mb: number;
+            /** Idle Limit S */
+            idle_limit_s: number;
+            /** Cell Wall S */
+            cell_wall_s: number;
+            /** @description The last session of this lesson ended since its cells ran. */
+            ended?: components["schemas"]["SessionEnd"] | null;
+            /** Cells */
+            cells: components["schemas"]["LessonCellRead"][];
         };
         /**
          * Limits
@@ -2098,6 +2400,75 @@ export interface components {
              * @description Chance of at least this many by coincidence (binomial).
              */
             p_value: number;
+        };
+        /** NotebookImport */
+        NotebookImport: {
+            /**
+             * Notebook
+             * @description The notebook file's text: a .ipynb (nbformat 4 JSON) or, with format 'py', a jupytext percent script. Outputs are dropped.
+             */
+            notebook: string;
+            /**
+             * Format
+             * @default ipynb
+             * @enum {string}
+             */
+            format: "ipynb" | "py";
+            /**
+             * Slug
+             * @description The lesson's slug, lessons/<slug>.md (default: the notebook's feynlab.lesson metadata, which an exported lesson carries).
+             */
+            slug?: string | null;
+            /**
+             * Replace
+             * @description Replace the lesson if it exists (else a 409).
+             * @default false
+             */
+            replace: boolean;
+        };
+        /** NotebookImported */
+        NotebookImported: {
+            /**
+             * Path
+             * @description The lesson file written, relative to the course folder.
+             */
+            path: string;
+            /** Lesson */
+            lesson: string;
+            /** Replaced */
+            replaced: boolean;
+            /**
+             * Published
+             * @description Whether course.yaml lists the lesson; a new one is a draft until it does.
+             */
+            published: boolean;
+            course: components["schemas"]["AuthoringCourseRead"];
+        };
+        /** NotebookInvalidOut */
+        NotebookInvalidOut: {
+            /** Detail */
+            detail: string;
+            /** Code */
+            code: string;
+            /** Problems */
+            problems: components["schemas"]["NotebookProblemRead"][];
+        };
+        /** NotebookProblemRead */
+        NotebookProblemRead: {
+            /**
+             * Cell
+             * @description The notebook cell, from 1 in the notebook's order.
+             */
+            cell: number | null;
+            /** Kind */
+            kind: ("markdown" | "code" | "quiz" | "front matter") | null;
+            /**
+             * Line
+             * @description The line inside that cell, from 1.
+             */
+            line: number | null;
+            /** Message */
+            message: string;
         };
         /**
          * PassBar
@@ -2446,6 +2817,66 @@ export interface components {
             /** Path */
             path: string;
             course: components["schemas"]["AuthoringCourseRead"];
+        };
+        /** SessionEnd */
+        SessionEnd: {
+            /**
+             * Reason
+             * @enum {string}
+             */
+            reason: "restart" | "idle" | "cpu" | "memory" | "cell-timeout" | "max-life" | "output-limit" | "protocol" | "crash" | "evicted" | "other-lesson" | "server-restart" | "platform";
+            /**
+             * Message
+             * @description What happened and what it means, for the learner.
+             */
+            message: string;
+            /** At */
+            at?: string | null;
+        };
+        /** SessionState */
+        SessionState: {
+            /**
+             * Available
+             * @description false: this server runs each cell on its own (see `unavailable`).
+             */
+            available: boolean;
+            /**
+             * Unavailable
+             * @description Why live sessions are not available.
+             */
+            unavailable?: string | null;
+            /**
+             * Live
+             * @description A session process is running for this lesson.
+             */
+            live: boolean;
+            /** Started At */
+            started_at?: string | null;
+            /**
+             * Cells Run
+             * @default 0
+             */
+            cells_run: number;
+            /**
+             * Cpu S
+             * @description CPU time the session has used, seconds.
+             */
+            cpu_s?: number | null;
+            /**
+             * Memory Mb
+             * @description Memory the session holds now, MiB.
+             */
+            memory_mb?: number | null;
+            /** Cpu Limit S */
+            cpu_limit_s: number;
+            /** Memory Limit Mb */
+            memory_limit_mb: number;
+            /** Idle Limit S */
+            idle_limit_s: number;
+            /** Cell Wall S */
+            cell_wall_s: number;
+            /** @description The last session of this lesson ended since its cells ran. */
+            ended?: components["schemas"]["SessionEnd"] | null;
         };
         /** SignupIn */
         SignupIn: {
@@ -5189,6 +5620,196 @@ export interface operations {
             };
         };
     };
+    export_ipynb_api_courses__course__lessons__lesson__notebook_ipynb_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course: string;
+                lesson: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ipynb+json": unknown;
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Platform fault */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    export_py_api_courses__course__lessons__lesson__notebook_py_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course: string;
+                lesson: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/x-python": unknown;
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Platform fault */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
     mark_read_api_courses__course__lessons__lesson__read_post: {
         parameters: {
             query?: never;
@@ -6442,6 +7063,104 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TrialOut"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Platform fault */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    import_notebook_api_authoring_courses__course__lessons_import_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotebookImport"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotebookImported"];
                 };
             };
             /** @description Not logged in */
@@ -9772,6 +10491,500 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RosterSynced"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Platform fault */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    read_session_api_courses__course__lessons__lesson__session_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course: string;
+                lesson: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LessonSessionRead"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Platform fault */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    run_cell_api_courses__course__lessons__lesson__cells__index__run_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course: string;
+                lesson: string;
+                index: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CellRun"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CellRunRead"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Platform fault */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description This server holds no live sessions. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+        };
+    };
+    save_cell_api_courses__course__lessons__lesson__cells__index__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course: string;
+                lesson: string;
+                index: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CellSave"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LessonCellRead"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Platform fault */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    restart_session_api_courses__course__lessons__lesson__session_restart_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course: string;
+                lesson: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LessonSessionRead"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Platform fault */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    download_notebook_api_courses__course__lessons__lesson__session_ipynb_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course: string;
+                lesson: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ipynb+json": string;
                 };
             };
             /** @description Not logged in */

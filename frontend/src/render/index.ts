@@ -5,7 +5,7 @@
  */
 import MarkdownItCtor, { type Env, type MarkdownIt } from 'markdown-it'
 import { mathPlugin } from './math'
-import { escapeHtml, highlightCode, isPython } from './highlight'
+import { escapeHtml, highlightCode } from './highlight'
 import { parseQuiz, type QuizSource } from './quiz'
 import { sanitize } from './sanitize'
 
@@ -74,7 +74,8 @@ function createMarkdown(): MarkdownIt {
     }
     const code = highlightCode(token.content, lang)
     const pre = `<pre class="code"><code class="hljs language-${escapeHtml(lang || 'text')}">${code}</code></pre>`
-    if (isPython(lang) && !info.includes('norun')) {
+    // Runnable only as the server counts cells (courses/lessons.py): `python`, not `py`.
+    if (lang === 'python' && !info.includes('norun')) {
       const n = env.cells.push(token.content) - 1
       return `<div class="code-cell" data-cell="${n}">${pre}</div>\n`
     }

@@ -11,7 +11,7 @@ from markdown_it import MarkdownIt
 from nbformat import v4
 
 from feynlab.courses.content import Lesson
-from feynlab.sessions.schemas import CellRead
+from feynlab.sessions.schemas import LessonCellRead
 
 _markdown = MarkdownIt("commonmark")
 _QUIZ = re.compile(r'<div data-quiz="([^"]*)"></div>')
@@ -49,7 +49,7 @@ def _output(item: Any, count: int | None) -> Any:
     return v4.new_output("stream", name="stderr", text=(item.text or "") + "\n")
 
 
-def lesson_notebook(lesson: Lesson, cells: list[CellRead]) -> str:
+def lesson_notebook(lesson: Lesson, cells: list[LessonCellRead]) -> str:
     """The notebook's JSON text (validated by nbformat)."""
     body = lesson.reader_markdown
     lines = body.split("\n")

@@ -14,7 +14,13 @@ from feynlab.deps import CurrentUser, DbSession, SettingsDep
 from feynlab.sessions import service
 from feynlab.sessions.live import CellSessions
 from feynlab.sessions.notebook import lesson_notebook
-from feynlab.sessions.schemas import CellRead, CellRun, CellRunRead, CellSave, LessonSessionRead
+from feynlab.sessions.schemas import (
+    CellRun,
+    CellRunRead,
+    CellSave,
+    LessonCellRead,
+    LessonSessionRead,
+)
 
 router = APIRouter(tags=["sessions"])
 Responses = dict[int | str, dict[str, Any]]
@@ -94,7 +100,7 @@ def save_cell(
     db: DbSession,
     settings: SettingsDep,
     registry: CourseRegistryDep,
-) -> CellRead:
+) -> LessonCellRead:
     """Keep the caller's edit of a cell without running it; null goes back to the lesson's."""
     _, found = courses.get_lesson(registry=registry, user=user, course=course, lesson=lesson)
     return service.save_code(

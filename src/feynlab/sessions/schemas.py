@@ -38,7 +38,7 @@ class CellOutput(BaseModel):
     height: int | None = None
 
 
-class CellRead(BaseModel):
+class LessonCellRead(BaseModel):
     index: int = Field(description="The cell's place in the lesson, from 0.")
     code: str | None = Field(
         None, description="The learner's code for this cell; null: the lesson's own code."
@@ -85,7 +85,7 @@ class SessionState(BaseModel):
 
 
 class LessonSessionRead(SessionState):
-    cells: list[CellRead]
+    cells: list[LessonCellRead]
 
 
 class CellRun(BaseModel):
@@ -97,5 +97,5 @@ class CellSave(BaseModel):
 
 
 class CellRunRead(BaseModel):
-    cell: CellRead
+    cell: LessonCellRead
     session: SessionState

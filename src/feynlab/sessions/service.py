@@ -19,8 +19,8 @@ from feynlab.sessions.live import CellSessions, Entry, Key, SessionsUnavailable
 from feynlab.sessions.models import CellSession, LessonCell
 from feynlab.sessions.schemas import (
     CellOutput,
-    CellRead,
     CellRunRead,
+    LessonCellRead,
     LessonSessionRead,
     SessionEnd,
     SessionState,
@@ -101,11 +101,13 @@ def _last_session(db: Session, user: User, course: str, lesson: str) -> CellSess
     return db.scalars(query).first()
 
 
-def _cell_read(lesson: Lesson, index: int, row: LessonCell | None, entry: Entry | None) -> CellRead:
+def _cell_read(
+    lesson: Lesson, index: int, row: LessonCell | None, entry: Entry | None
+) -> LessonCellRead:
     requires = list(lesson.cells[index].requires)
     if row is None:
-        return CellRead(index=index, requires=requires)
-    return CellRead(
+        return LessonCellRead(index=index, requires=requires)
+    return LessonCellRead(
         index=index,
         code=row.code if row.code != lesson.cells[index].code else None,
         outputs=[CellOutput.model_validate(o) for o in row.outputs or []],
@@ -281,21 +283,19 @@ def save_code(
     lesson: Lesson,
     index: int,
     code: str | None,
-) -> CellRead:
-    """Keep the learner's edit of a cell without running it (null: back to the lesson's code,
-    and the cell's outputs are dropped with it)."""
+) -> LessonCellRead:
+    """Keep the learner's edit of a cell without running it (null: back to the lesson's code;
+    the outputs of the last run stay, as a notebook keeps them until the cell runs again)."""
     _cell(lesson, index)
+    if code is not None:
+        check_code(code=code, max_bytes=settings.max_code_bytes)
     row = _rows(db, user, course, lesson.slug).get(index)
-    if code is None:
-        if row is not None:
-            db.delete(row)
-            db.commit()
-        return _cell_read(lesson, index, None, None)
-    check_code(code=code, max_bytes=settings.max_code_bytes)
     if row is None:
+        if code is None:
+            return _cell_read(lesson, index, None, None)
         row = LessonCell(user_id=user.id, course=course, lesson=lesson.slug, cell=index, outputs=[])
         db.add(row)
-    row.code = code
+    row.code = lesson.cells[index].code if code is None else code
     row.updated_at = utcnow()
     db.commit()
     return _cell_read(lesson, index, row, None)
