@@ -3,7 +3,6 @@ from __future__ import annotations
 import json
 import os
 import stat
-import time
 from pathlib import Path
 
 import numpy as np
@@ -70,15 +69,14 @@ def test_second_fetch_does_nothing(provisioned: tuple[Path, list[str]]) -> None:
     data_dir, _ = provisioned
     before = {p: p.stat().st_mtime_ns for p in data_dir.rglob("*.npy")}
     lines: list[str] = []
-    started = time.perf_counter()
-    # sources that do not exist: a provisioned folder must not need them
+    # sources that do not exist: a provisioned folder must not need them (it reads no source
+    # and rewrites nothing; how long the checksums take is the machine's, not asserted here)
     fetch(
         data_dir=data_dir,
         log=lines.append,
         fashion_dir=data_dir / "nowhere",
         mnist_wheel=data_dir / "nowhere.whl",
     )
-    assert time.perf_counter() - started < 2.0
     assert len(lines) == 2 and all("nothing to do" in line for line in lines)
     assert {p: p.stat().st_mtime_ns for p in data_dir.rglob("*.npy")} == before
 
