@@ -34,6 +34,7 @@ describe('math', () => {
     const el = dom(renderMarkdown(src).html)
     const blocks = el.querySelectorAll('.math-block .katex-display')
     expect(blocks).toHaveLength(2)
+    expect(el.querySelector('.math-block')?.getAttribute('tabindex')).toBe('0') // scrolls by keyboard
     expect(blocks[1].querySelector('annotation')?.textContent?.trim()).toBe('\\frac{a}{b}\n= c')
   })
 

@@ -170,6 +170,7 @@ test('on a phone the page never scrolls sideways, the top bar fits, wide math sc
     expect(moved).toBeGreaterThan(0) // it scrolls, inside its own box
     await block.screenshot({ path: join(SHOTS, 'phone-math-scrolled.png') })
     await fitsThePhone(page, `lesson ${slug}, formula scrolled`)
+    await noSeriousA11yProblem(page, `lesson ${slug} on a phone`) // a scrolling formula takes keyboard focus
     break
   }
   expect(found, 'a lesson of supervised-1 has display math wider than a phone').toBe(true)

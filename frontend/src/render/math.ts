@@ -112,6 +112,7 @@ export function mathPlugin(md: MarkdownIt): void {
   })
   md.renderer.rules.math_inline = (tokens, idx) => renderTex(tokens[idx].content, false)
   md.renderer.rules.math_display_inline = (tokens, idx) => renderTex(tokens[idx].content, true)
+  // A formula wider than the screen scrolls in its box: focusable, so a keyboard can scroll it.
   md.renderer.rules.math_block = (tokens, idx) =>
-    `<div class="math-block">${renderTex(tokens[idx].content, true)}</div>\n`
+    `<div class="math-block" tabindex="0">${renderTex(tokens[idx].content, true)}</div>\n`
 }
