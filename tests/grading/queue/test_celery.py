@@ -5,6 +5,7 @@ and a Redis restart on Redis; and the broker-specific configuration."""
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 import redis
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from feynlab import db as database
@@ -223,6 +225,53 @@ def test_a_redis_restart_loses_nothing(
         worker.stop()
         server.kill9()
     assert procs.verdict_counts(factory, ids) == {i: 1 for i in ids}
+
+
+@pytest.mark.redis
+def test_a_backlog_is_announced_again_only_when_its_messages_are_gone(
+    celery_client: TestClient,
+    settings: Settings,
+    broker: str,
+    celery_queue: str,
+    factory,
+    runner,
+    make_user,
+    login,
+) -> None:
+    """Jobs waiting longer than the lease behind a deep queue are not lost: their messages
+    still wait in the broker, and announcing them again would double the messages every lease.
+    Once the broker holds none (lost with a restart), the waiting jobs are announced again."""
+    from feynlab.grading.queue.celery_backend import messages_waiting
+    from feynlab.grading.queue.models import GradingJob
+    from feynlab.grading.queue.worker import GradingWorker, Maintenance
+    from feynlab.submissions.sink import SubmissionSink
+
+    headers = login(make_user())
+    ids = [submit(celery_client, headers, SOLUTION)["id"] for _ in range(4)]  # no worker runs
+    app = make_celery(settings)
+    assert messages_waiting(app) == 4
+    worker = GradingWorker(
+        settings=settings,
+        factory=factory,
+        runner=runner,
+        sink=SubmissionSink(factory=factory, courses_dir=settings.courses_dir),
+    )
+    announced: list[int] = []
+    maintenance = Maintenance(
+        worker=worker,
+        announce_lost=True,
+        on_requeue=announced.extend,
+        messages_waiting=lambda: messages_waiting(app),
+    )
+    time.sleep(settings.job_lease_s + 0.5)  # every job now waited longer than the lease
+    maintenance.tick()
+    assert announced == [] and messages_waiting(app) == 4
+    with kombu.Connection(broker, connect_timeout=2) as connection:
+        connection.default_channel.queue_purge(celery_queue)  # the messages are lost
+    maintenance.tick()
+    with factory() as db:
+        jobs = db.scalars(select(GradingJob.id).where(GradingJob.submission_id.in_(ids))).all()
+    assert sorted(announced) == sorted(jobs) and len(jobs) == 4
 
 
 def test_redis_gets_a_visibility_timeout_longer_than_the_longest_job(settings: Settings) -> None:

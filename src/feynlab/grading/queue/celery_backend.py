@@ -119,6 +119,19 @@ def announce(app: Celery, job_ids: list[int]) -> None:
             log.warning("could not announce job %s to the broker: %s", job_id, exc)
 
 
+def messages_waiting(app: Celery) -> int:
+    """Messages in the grading queue that no worker has taken yet; 0 when the broker has no
+    such queue (Redis drops an empty one) or cannot be asked (then jobs are announced again)."""
+    try:
+        with app.connection_for_read() as connection:
+            declared = connection.default_channel.queue_declare(
+                queue=app.conf.task_default_queue, passive=True
+            )
+            return int(declared.message_count)
+    except Exception:
+        return 0
+
+
 def run_worker(*, settings: Settings, worker: GradingWorker, loglevel: str) -> None:
     """Serve jobs until stopped: a thread pool of ``settings.workers`` slots around one runner."""
     app = make_celery(settings)
@@ -129,6 +142,7 @@ def run_worker(*, settings: Settings, worker: GradingWorker, loglevel: str) -> N
         announce_lost=True,
         on_requeue=worker.on_requeue,
         alive_file=settings.var_dir / "worker.alive",
+        messages_waiting=lambda: messages_waiting(app),
     )
     maintenance.start()
     try:

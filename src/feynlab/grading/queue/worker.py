@@ -168,10 +168,15 @@ class Maintenance:
         announce_lost: bool,
         on_requeue: Callable[[list[int]], None],
         alive_file: Path | None = None,
+        messages_waiting: Callable[[], int] | None = None,
     ) -> None:
         self.worker = worker
         self.alive_file = alive_file
         self.announce_lost = announce_lost
+        # The broker's count of messages no worker has taken: while some wait, every queued
+        # job will still be claimed (a message claims the fairest job, not its own), so none is
+        # lost; announcing a deep backlog again every lease would only multiply the messages.
+        self.messages_waiting = messages_waiting
         self.on_requeue = on_requeue
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="queue-maintenance", daemon=True)
@@ -192,12 +197,19 @@ class Maintenance:
             taken = jobs.reap(db=db, lease_s=lease, me=self.worker.identity)
             if taken:
                 log.warning("took up %d jobs of stopped workers: %s", len(taken), taken)
-            lost = jobs.unannounced(db=db, older_than_s=lease) if self.announce_lost else []
+            lost = (
+                jobs.unannounced(db=db, older_than_s=lease)
+                if self.announce_lost and not self._messages_wait()
+                else []
+            )
         if taken or lost:
             self.on_requeue(sorted(set(taken) | set(lost)))
         if self.alive_file is not None:  # the liveness probe of a worker pod reads its age
             self.alive_file.parent.mkdir(parents=True, exist_ok=True)
             self.alive_file.touch()
+
+    def _messages_wait(self) -> bool:
+        return self.messages_waiting is not None and self.messages_waiting() > 0
 
     def _loop(self) -> None:
         interval = max(0.2, self.worker.settings.job_lease_s / 3)
