@@ -14,13 +14,20 @@ from feynlab.settings import REPO_ROOT, get_settings
 
 COURSES_DIR = REPO_ROOT / "courses"
 WRONG_DIR = Path(__file__).parent
-COURSES = ("unsupervised-1", "supervised-1", "supervised-2", "qlearning-snake")
+COURSES = (
+    "unsupervised-1",
+    "supervised-1",
+    "supervised-2",
+    "qlearning-snake",
+    "evaluating-models",
+)
 # exercises whose reference trains a network or an agent: tens of seconds each
 SLOW = {
     "unsupervised-1/fashion-clusters",
     "supervised-1/mnist-classifier",
     "supervised-2/fashion-cnn",
     "qlearning-snake/snake-3x3",
+    "evaluating-models/predict-your-score",
 }
 
 

@@ -19,6 +19,7 @@ MAIN_EXERCISES = {
     "supervised-1": "mnist-classifier",
     "supervised-2": "fashion-cnn",
     "qlearning-snake": "snake-3x3",
+    "evaluating-models": "predict-your-score",
 }
 
 
