@@ -91,6 +91,12 @@ describe('quizzes', () => {
     expect(el.querySelector('.quiz-explanation')?.textContent).toContain('probability distribution')
   })
 
+  it("shows each choice's why in the author preview", () => {
+    const src = QUIZ.replace('  - text: "0"', '  - text: "0"\n    why: Probabilities are never all zero.')
+    const el = dom(renderMarkdown(src, { mode: 'preview' }).html)
+    expect(el.querySelectorAll('.quiz-preview li')[1].querySelector('.quiz-why')?.textContent).toBe('Probabilities are never all zero.')
+  })
+
   it('keeps the placeholders the lesson API puts in place of quiz fences', () => {
     const el = dom(renderMarkdown('Text\n\n<div data-quiz="q1"></div>\n\nMore').html)
     expect(el.querySelector('[data-quiz="q1"]')).not.toBeNull()

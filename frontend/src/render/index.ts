@@ -40,7 +40,8 @@ function quizPreviewHtml(quiz: QuizSource): string {
   const items = quiz.choices
     .map((c, i) => {
       const ok = quiz.correct.includes(i)
-      return `<li class="${ok ? 'quiz-right' : ''}">${ok ? '<span aria-label="right answer">✔</span> ' : ''}${escapeHtml(c)}</li>`
+      const why = quiz.why[i] ? `<div class="quiz-why small">${escapeHtml(quiz.why[i])}</div>` : ''
+      return `<li class="${ok ? 'quiz-right' : ''}">${ok ? '<span aria-label="right answer">✔</span> ' : ''}${escapeHtml(c)}${why}</li>`
     })
     .join('')
   return (
