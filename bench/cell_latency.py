@@ -4,8 +4,9 @@ In one run, on the same sandbox: p50/p99 of ``x = 1`` run (1) in a live session 
 (sandbox/session.py), (2) in a live session through the HTTP API (the app in process, its SQLite
 database: the route, the prerequisite check, storing the outputs), and (3) as a fresh one-off
 run (a new process forked from the warm zygote per cell, as the queue runs a cell without a
-session). Then the memory of idle sessions: the PSS of each session's processes (its learner
-process and its monitor), for sessions of the numpy and of the keras zygote, after one cell.
+session). Then the memory of idle sessions: PSS and private memory of each session's processes
+(its learner process and its monitor), for sessions of the numpy and of the keras zygote,
+after one cell.
 
 Usage: python bench/cell_latency.py [--cells N] [--fresh N] [--sessions N] [--profiles numpy,keras]
 """
@@ -36,12 +37,16 @@ def line(name: str, values: list[float]) -> str:
     return f"{name:<46} p50 {p50:8.2f} ms   p99 {p99:8.2f} ms   (n={len(ms)})"
 
 
-def pss_mb(pid: int) -> float:
+def memory_mb(pid: int) -> tuple[float, float]:
+    """(PSS, private) of a process, MB: PSS shares the zygote's pages among all that map them
+    (so it shrinks as sessions are added); private is what this process alone holds."""
+    fields: dict[str, int] = {}
     with open(f"/proc/{pid}/smaps_rollup") as f:
         for row in f:
-            if row.startswith("Pss:"):
-                return int(row.split()[1]) / 1024
-    raise RuntimeError(f"no Pss for {pid}")
+            name, _, rest = row.partition(":")
+            if name in ("Pss", "Private_Clean", "Private_Dirty"):
+                fields[name] = int(rest.split()[0])
+    return fields["Pss"] / 1024, (fields["Private_Clean"] + fields["Private_Dirty"]) / 1024
 
 
 def session_pids(runner: Runner, session: LiveSession) -> list[int]:
@@ -161,12 +166,15 @@ def main() -> None:
             for s in sessions:
                 assert s.run_cell(CODE, number=1).ok
             time.sleep(0.5)
-            per = [sum(pss_mb(pid) for pid in session_pids(runner, s)) for s in sessions]
+            used = [[memory_mb(pid) for pid in session_pids(runner, s)] for s in sessions]
+            pss = [sum(m[0] for m in u) for u in used]
+            private = [sum(m[1] for m in u) for u in used]
             charged = [s.memory_mb() or 0.0 for s in sessions]
             print(
-                f"idle session ({profile} zygote): PSS {percentile(per, 50):6.1f} MB median, "
-                f"{max(per):6.1f} MB max over {len(per)} sessions (its processes: learner + "
-                f"monitor); cgroup charge {percentile(charged, 50):5.1f} MB; zygote RSS "
+                f"idle session ({profile} zygote), {len(used)} sessions (learner + monitor "
+                f"process each): PSS median {percentile(pss, 50):.1f} MB (max {max(pss):.1f}), "
+                f"private median {percentile(private, 50):.1f} MB, cgroup charge "
+                f"{percentile(charged, 50):.1f} MB; zygote RSS "
                 f"{runner.sandbox.zygote_process(profile).rss_mb:.0f} MB"
             )
             for s in sessions:

@@ -87,6 +87,7 @@ class LiveSession:
         self.profile = profile
         self._lock = threading.Lock()
         self._sink_lock = threading.Lock()
+        self._close_lock = threading.Lock()
         self._current: list[dict[str, Any]] | None = None
         self._stray: list[dict[str, Any]] = []  # pipe output that came between cells
         self._stack = contextlib.ExitStack()
@@ -128,7 +129,9 @@ class LiveSession:
     # -- cells ---------------------------------------------------------------------------------
     @property
     def alive(self) -> bool:
-        return self.ended is None
+        """Not ended, and its process not stopped under it (the session's life limit, a dead
+        zygote): then ``close(None)`` says why."""
+        return self.ended is None and self.live.outcome.killed_for is None and self.zygote_alive()
 
     def busy(self) -> bool:
         """A cell is running now."""
@@ -210,23 +213,22 @@ class LiveSession:
     def close(self, reason: str | None) -> str:
         """End the session (``reason`` given: asked for, e.g. restart or idle); returns why it
         ended, from what the process's end shows when no reason was given."""
-        with self._sink_lock:
+        with self._close_lock:  # a second caller waits for the first, then reads its answer
             if self.ended is not None:
                 return self.ended
-            self.ended = reason or "ending"
-        live = self.live
-        if reason is not None and live.outcome.killed_for is None:
-            live.kill(reason)
-        try:
-            self._stack.close()  # finishes the run, gives back its slot
-        except Exception:
-            log.exception("a lesson session did not close cleanly")
-        o = live.outcome
-        self.exit_code = o.exit_code
-        self.cpu_s = o.cpu_s
-        self.max_memory_mb = o.max_rss_mb or None
-        self.ended = reason or _why(o, self.limits)
-        return self.ended
+            live = self.live
+            if reason is not None and live.outcome.killed_for is None:
+                live.kill(reason)
+            try:
+                self._stack.close()  # finishes the run, gives back its slot
+            except Exception:
+                log.exception("a lesson session did not close cleanly")
+            o = live.outcome
+            self.exit_code = o.exit_code
+            self.cpu_s = o.cpu_s
+            self.max_memory_mb = o.max_rss_mb or None
+            self.ended = reason or _why(o, self.limits)
+            return self.ended
 
 
 def _why(o: Any, limits: RunLimits) -> str:

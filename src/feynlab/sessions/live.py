@@ -81,7 +81,7 @@ class CellSessions:
         with self._lock:
             entry = self._entries.get(owner)
         if entry is not None and not entry.session.alive:
-            self._finish(entry, entry.session.ended or "crash")
+            self._finish(entry, entry.session.close(None))
             return None
         return entry
 
@@ -167,8 +167,8 @@ class CellSessions:
             entries = list(self._entries.values())
         for entry in entries:
             s = entry.session
-            if not s.alive:
-                self._finish(entry, s.ended or "crash")
+            if not s.alive and not s.busy():
+                self._finish(entry, s.close(None))
             elif now - s.last_used >= self.settings.cell_session_idle_s and not s.busy():
                 self.end(entry.owner, "idle")
 
