@@ -86,25 +86,34 @@ def main() -> int:
         if args.only and name not in args.only:
             continue
         module = load(path, name)
-        passed, decided, gaps, times, sizes = 0, [], [], [], []
+        passed, decided, gaps, times, sizes, slack = 0, [], [], [], [], []
         for seed in range(args.first, args.first + args.seeds):
             start = time.perf_counter()
             result = grader.grade(LocalJudge(module, seed, block, bar))
             times.append(time.perf_counter() - start)
             passed += bool(result.passed)
             staff = result.staff_metrics
-            if "decided_accuracy" in staff:
-                decided.append(staff["decided_accuracy"])
-                low, high = result.metrics["claim_low"], result.metrics["claim_high"]
-                acc = staff["decided_accuracy"]
-                gaps.append(max(low - acc, acc - high, 0.0))  # outside the claim by
+            if "large_decided_accuracy" in staff:
+                decided.append(staff["large_decided_accuracy"])
                 sizes.append(result.metrics["training_images"])
+                for tag in ("small", "large"):
+                    acc = staff[f"{tag}_decided_accuracy"]
+                    low, high = staff[f"{tag}_claim_low"], staff[f"{tag}_claim_high"]
+                    gaps.append(max(low - acc, acc - high, 0.0))  # outside the claim by
+                    # how far the claim was from failing the consistency rule (< 0: failed)
+                    slack.append(
+                        min(
+                            staff[f"{tag}_private_high_99"] + grader.ALLOWANCE - low,
+                            high - (staff[f"{tag}_private_low_99"] - grader.ALLOWANCE),
+                        )
+                    )
         line = f"{name:26} passed {passed}/{args.seeds}"
         if decided:
             line += (
-                f"  decided mean {statistics.mean(decided):.4f} min {min(decided):.4f} "
+                f"  large model's decided mean {statistics.mean(decided):.4f} min {min(decided):.4f} "
                 f"max {max(decided):.4f}  outside the claim by: mean {statistics.mean(gaps):.4f}"
-                f" max {max(gaps):.4f}  n {min(sizes):.0f}-{max(sizes):.0f}"
+                f" max {max(gaps):.4f}  consistency slack min {min(slack):+.4f}"
+                f"  large n {min(sizes):.0f}-{max(sizes):.0f}"
             )
         line += f"  time mean {statistics.mean(times):.1f} s max {max(times):.1f} s"
         print(line, flush=True)

@@ -1,6 +1,6 @@
-"""Tuning against the public figure: an interval copied from an earlier grading's feedback
-(a model trained on about 2,000 images scored about 77.5% there). The next grading gives
-another number of images, so the copied interval does not fit the model it is returned with."""
+"""Tuning against the public figure: one interval copied from an earlier grading's feedback
+(about 77.5% for the model trained on a few thousand images). A grading trains two models, on
+150 to 300 and on 2,500 to 5,000 images, so one copied interval cannot fit both."""
 
 from sklearn.neighbors import KNeighborsClassifier
 
