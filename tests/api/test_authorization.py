@@ -39,6 +39,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/api/runs/{run_id}"): LEARNER,
     ("GET", "/api/runs/{run_id}/events"): LEARNER,
     ("GET", "/api/courses/{course}/lessons/{lesson}/session"): LEARNER,
+    ("GET", "/api/courses/{course}/lessons/{lesson}/session/running"): LEARNER,
     ("POST", "/api/courses/{course}/lessons/{lesson}/session/restart"): LEARNER,
     ("GET", "/api/courses/{course}/lessons/{lesson}/session.ipynb"): LEARNER,
     ("POST", "/api/courses/{course}/lessons/{lesson}/cells/{index}/run"): LEARNER,

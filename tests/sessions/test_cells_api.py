@@ -265,3 +265,24 @@ def test_without_live_sessions_the_page_is_told_and_a_run_refused(
     response = client.post(f"{URL}/cells/0/run", json={"code": LOAD}, headers=headers)
     assert response.status_code == 503
     assert "each cell runs on its own" in response.json()["detail"]
+
+
+def test_a_running_cell_shows_what_it_printed_so_far(client: TestClient, make_user, login) -> None:
+    import threading
+
+    headers = login(make_user())
+    assert client.get(f"{URL}/session/running", headers=headers).json()["index"] is None
+    code = "import time\nprint('step 1')\ntime.sleep(3)\nprint('step 2')\n"
+    done: dict[str, Any] = {}
+    worker = threading.Thread(target=lambda: done.update(body=run(client, headers, 3, code)))
+    worker.start()
+    seen: dict[str, Any] = {}
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and "step 1" not in seen.get("output", ""):
+        seen = client.get(f"{URL}/session/running", headers=headers).json()
+        time.sleep(0.1)
+    assert seen["index"] == 3 and seen["output"] == "step 1\n", seen
+    assert "body" not in done  # still running: the page saw it before the end
+    worker.join(timeout=60)
+    assert texts(done["body"]["cell"]) == "step 1\nstep 2\n"  # kept once, not twice
+    assert client.get(f"{URL}/session/running", headers=headers).json()["index"] is None

@@ -20,15 +20,19 @@ from typing import Any
 NAMESPACE: dict[str, Any] | None = None
 CELL_PREFIX = "cell-"  # cell files are cell-1.py, cell-2.py...: tracebacks name them so
 MAX_REPR_CHARS = 10_000
+THROUGH_CHARS = 50_000  # shown live, well under the run's output cap (which ends the session)
 
 
 class CellStream(io.TextIOBase):
     """sys.stdout / sys.stderr during a cell: what is written is kept, in order, up to a cap."""
 
-    def __init__(self, name: str, chunks: list[list[str]], budget: list[int]) -> None:
+    def __init__(
+        self, name: str, chunks: list[list[str]], budget: list[int], through: Any = None
+    ) -> None:
         self.name = name
         self._chunks = chunks
-        self._budget = budget  # chars left for the whole cell, shared by both streams
+        self._budget = budget  # chars left for the whole cell to keep, and to show live
+        self._through = through  # the real stream (a pipe): the page shows it while it runs
 
     def writable(self) -> bool:
         return True
@@ -49,6 +53,14 @@ class CellStream(io.TextIOBase):
             self._chunks[-1][1] += kept
         else:
             self._chunks.append([self.name, kept])
+        if self._through is not None and self._budget[1] > 0:
+            shown = kept[: self._budget[1]]
+            self._budget[1] -= len(shown)
+            try:
+                self._through.write(shown)
+                self._through.flush()
+            except (OSError, ValueError):
+                self._through = None
         if self._budget[0] <= 0:
             self._chunks.append(["cut", ""])
         return n
@@ -114,10 +126,10 @@ def run_cell(code: str, number: int, max_chars: int) -> dict[str, Any]:
         h.filename = path
     namespace = _namespace()
     chunks: list[list[str]] = []
-    budget = [int(max_chars)]
+    budget = [int(max_chars), THROUGH_CHARS]
     saved = sys.stdout, sys.stderr
-    sys.stdout = CellStream("stdout", chunks, budget)
-    sys.stderr = CellStream("stderr", chunks, budget)
+    sys.stdout = CellStream("stdout", chunks, budget, saved[0])
+    sys.stderr = CellStream("stderr", chunks, budget, saved[1])
     result: str | None = None
     error: str | None = None
     try:

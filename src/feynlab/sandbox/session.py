@@ -31,6 +31,7 @@ KERNEL = "feynlab.sandbox.cell_kernel:run_cell"
 MAX_CELL_CHARS = 200_000  # what one cell's text outputs may hold, together
 MAX_ERROR_CHARS = 20_000
 SESSION_REPLY_MB = 4
+LIVE_CHARS = 16_000  # the tail of a running cell's output the page is shown
 # a cell's events (figures and training updates), counted afresh for every cell
 CELL_BUDGET = EventBudget(max_events=2000, max_figures=20)
 
@@ -89,7 +90,9 @@ class LiveSession:
         self._sink_lock = threading.Lock()
         self._close_lock = threading.Lock()
         self._current: list[dict[str, Any]] | None = None
-        self._stray: list[dict[str, Any]] = []  # pipe output that came between cells
+        self._stray: list[dict[str, Any]] = []  # figures that came between cells
+        self._live_text = ""  # the running cell's output so far (its tail)
+        self.progress: dict[str, Any] | None = None  # its latest Keras training progress
         self._stack = contextlib.ExitStack()
         self.ended: str | None = None
         self.exit_code: int | None = None
@@ -113,8 +116,17 @@ class LiveSession:
     def _on_event(self, event: dict[str, Any]) -> None:
         kind = event.get("type")
         if kind in ("stdout", "stderr"):
-            item = {"type": "stream", "name": kind, "text": str(event.get("text", ""))}
-        elif kind == "figure":
+            # The running cell's output, shown while it runs; what is kept is what the kernel
+            # captured (the same text), so a write straight to the descriptor shows only here.
+            with self._sink_lock:
+                if self._current is not None:
+                    self._live_text = (self._live_text + str(event.get("text", "")))[-LIVE_CHARS:]
+            return
+        if kind == "progress":
+            self.progress = {k: event.get(k) for k in ("epoch", "epochs", "batch", "batches")}
+            self.progress["logs"] = dict(event.get("logs") or {})
+            return
+        if kind == "figure":
             item = {
                 "type": "figure",
                 "data": event["data"],
@@ -122,7 +134,7 @@ class LiveSession:
                 "height": event.get("height"),
             }
         else:
-            return  # progress and output-limit: the outcome says what matters
+            return  # output-limit: the outcome says what matters
         with self._sink_lock:
             (self._current if self._current is not None else self._stray).append(item)
 
@@ -132,6 +144,11 @@ class LiveSession:
         """Not ended, and its process not stopped under it (the session's life limit, a dead
         zygote): then ``close(None)`` says why."""
         return self.ended is None and self.live.outcome.killed_for is None and self.zygote_alive()
+
+    def live_output(self) -> str:
+        """What the running cell printed so far (its last ``LIVE_CHARS``)."""
+        with self._sink_lock:
+            return self._live_text
 
     def busy(self) -> bool:
         """A cell is running now."""
@@ -168,6 +185,7 @@ class LiveSession:
         with self._sink_lock:
             outputs, self._stray = self._stray, []
             self._current = outputs
+            self._live_text, self.progress = "", None
         buffers: list[memoryview] = []
         request = {
             "op": "new",

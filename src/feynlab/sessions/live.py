@@ -39,6 +39,8 @@ class Entry:
     ran: dict[int, bool] = field(default_factory=dict)
     execution_count: int = 0
     cpu_s: float | None = None  # as the session last said (informational)
+    running: int | None = None  # the cell running now, and since when (monotonic)
+    running_since: float = 0.0
     started_at: datetime = field(default_factory=utcnow)
 
 

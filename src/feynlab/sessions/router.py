@@ -20,6 +20,7 @@ from feynlab.sessions.schemas import (
     CellSave,
     LessonCellRead,
     LessonSessionRead,
+    RunningCellRead,
 )
 
 router = APIRouter(tags=["sessions"])
@@ -61,6 +62,16 @@ def read_session(
         course=course,
         lesson=found,
     )
+
+
+@router.get(f"{LESSON}/session/running", responses=ERRORS)
+def running_cell(
+    course: str, lesson: str, request: Request, user: CurrentUser, registry: CourseRegistryDep
+) -> RunningCellRead:
+    """The cell running now in the caller's session of this lesson and what it printed so far
+    (the page asks while a cell runs)."""
+    courses.get_lesson(registry=registry, user=user, course=course, lesson=lesson)
+    return service.running(sessions=_sessions(request), user=user, course=course, lesson=lesson)
 
 
 @router.post(f"{LESSON}/cells/{{index}}/run", responses=RUN_ERRORS)

@@ -96,6 +96,23 @@ class CellSave(BaseModel):
     code: str | None = Field(description="The edited code; null goes back to the lesson's.")
 
 
+class TrainingProgress(BaseModel):
+    epoch: int | None = None
+    epochs: int | None = None
+    batch: int | None = None
+    batches: int | None = None
+    logs: dict[str, float | None] = {}
+
+
+class RunningCellRead(BaseModel):
+    """The cell running now in the caller's session of the lesson, as far as it got."""
+
+    index: int | None = Field(None, description="null: no cell is running.")
+    elapsed_s: float = 0.0
+    output: str = Field("", description="What it printed so far (the last 16,000 characters).")
+    progress: TrainingProgress | None = Field(None, description="Keras `fit`: the latest epoch.")
+
+
 class CellRunRead(BaseModel):
     cell: LessonCellRead
     session: SessionState

@@ -3,6 +3,7 @@ restart, and say plainly when and why a session ended."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -22,8 +23,10 @@ from feynlab.sessions.schemas import (
     CellRunRead,
     LessonCellRead,
     LessonSessionRead,
+    RunningCellRead,
     SessionEnd,
     SessionState,
+    TrainingProgress,
 )
 from feynlab.settings import Settings
 from feynlab.submissions.service import check_code
@@ -240,12 +243,16 @@ def run_cell(
         db.add(CellSession(key=entry.key, user_id=user.id, course=course, lesson=lesson.slug))
     db.commit()  # no transaction stays open while the cell runs
     try:
+        entry.running, entry.running_since = index, time.monotonic()
         outcome = entry.session.run_cell(code, number=index + 1)
     except SessionBusy:
         raise Conflict(
             "Another cell of this lesson is still running. Wait for it to finish, then run "
             "this one."
         ) from None
+    finally:
+        if entry.running == index:
+            entry.running = None
     entry.execution_count += 1
     if outcome.cpu_s is not None:
         entry.cpu_s = outcome.cpu_s
@@ -313,6 +320,23 @@ def restart(
     sessions.end(_owner(user, course, lesson.slug), "restart")
     return read(
         db=db, sessions=sessions, settings=settings, user=user, course=course, lesson=lesson
+    )
+
+
+def running(*, sessions: CellSessions, user: User, course: str, lesson: str) -> RunningCellRead:
+    """The cell running now in the learner's session, with its output so far."""
+    try:
+        entry = sessions.get(_owner(user, course, lesson))
+    except SessionsUnavailable:
+        entry = None
+    if entry is None or entry.running is None:
+        return RunningCellRead()
+    progress = entry.session.progress
+    return RunningCellRead(
+        index=entry.running,
+        elapsed_s=time.monotonic() - entry.running_since,
+        output=entry.session.live_output(),
+        progress=TrainingProgress.model_validate(progress) if progress else None,
     )
 
 
