@@ -365,7 +365,7 @@ def convert_notebook(notebook: NotebookNode, *, slug: str) -> ConvertedLesson:
     what cannot be a lesson. Outputs are dropped: lessons are run by the platform."""
     language = notebook.metadata.get("kernelspec", {}).get("language", "python")
     if isinstance(language, str) and language.lower() != "python":
-        raise Invalid(f"This is a {language} notebook; lessons run Python only.")
+        raise Invalid(f"This notebook's kernel is {language}; lessons run Python only.")
     problems: list[CellProblem] = []
     first_raw: str | None = None
     kept: list[tuple[int, CellKind, NotebookNode]] = []
