@@ -112,7 +112,7 @@ def main() -> int:
             line += (
                 f"  large model's decided mean {statistics.mean(decided):.4f} min {min(decided):.4f} "
                 f"max {max(decided):.4f}  outside the claim by: mean {statistics.mean(gaps):.4f}"
-                f" max {max(gaps):.4f}  consistency slack min {min(slack):+.4f}"
+                f" max {max(gaps):.4f}  consistency slack min {min(slack):+.4f} max {max(slack):+.4f}"
                 f"  large n {min(sizes):.0f}-{max(sizes):.0f}"
             )
         line += f"  time mean {statistics.mean(times):.1f} s max {max(times):.1f} s"

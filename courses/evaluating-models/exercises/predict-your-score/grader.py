@@ -60,6 +60,10 @@ def _unpack(answer):
     return (model, low, high), None
 
 
+def _points(share):
+    return f"{share * 100:.1f} points"
+
+
 def _claim_problem(low, high, n, private_low, private_high):
     """Why the claim [low, high] is not an honest, useful 95% interval, or None."""
     centre = (low + high) / 2
@@ -67,11 +71,11 @@ def _claim_problem(low, high, n, private_low, private_high):
     cap = WIDTH_FACTOR * (w_high - w_low)
     if high - low > cap:
         return "too wide", (
-            f"Your interval is {percent(high - low)} wide. With {n:,} training images an honest "
-            f"95% interval can be about {percent(w_high - w_low)} wide (when every image is "
-            f"used once for validation, as cross-validation does); at most {percent(cap)} is "
-            "accepted. An interval that says little is easy to get right: hold out more images, "
-            "or use cross-validation."
+            f"Your interval for the model trained on {n:,} images is {_points(high - low)} "
+            f"wide. From {n:,} images an honest 95% interval can be about "
+            f"{_points(w_high - w_low)} wide (when every image is used once for validation, as "
+            f"cross-validation does); at most {_points(cap)} is accepted. An interval that says "
+            "little is easy to get right: hold out more images, or use cross-validation."
         )
     if low > private_high:
         return "too optimistic", (
@@ -160,13 +164,14 @@ def grade(judge):
             f"half measured about {percent(shown['accuracy'])} (95% interval "
             f"{percent(shown['ci_low'])} to {percent(shown['ci_high'])}); on the private half "
         )
-        line += (
-            "the accuracy landed inside your interval, give or take its own uncertainty."
-            if verdict is None
-            else f"your interval was {verdict}."
-        )
+        if verdict is None:
+            line += "the accuracy landed inside your interval, give or take its own uncertainty."
+        elif verdict == "too wide":
+            line = line.removesuffix("; on the private half ") + ". Your interval is too wide."
+        else:
+            line += f"the accuracy showed your interval was {verdict}."
         lines.append(line)
-        if claim_text:
+        if claim_text and claim_text not in lines:
             lines.append(claim_text)
     large = scores[-1][0]
     accurate = large.decided >= bar
