@@ -8,8 +8,8 @@ to spare: its run must take at most half of the exercise's wall limit.
 The **baseline** (``baseline.py`` next to the wrong solutions) is the simplest solution that
 skips the lesson's idea (k-means on raw pixels instead of an autoencoder, a Python loop instead
 of whole-array NumPy, an agent that does not learn instead of Q-learning); the first line of
-its docstring says what it skips. It must fail with feedback, like a wrong solution, and has its own column in
-the table.
+its docstring says what it skips. It must fail with feedback, like a wrong solution, and has
+its own column in the table.
 """
 
 from __future__ import annotations
