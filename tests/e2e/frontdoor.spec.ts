@@ -107,9 +107,18 @@ test('an anonymous visitor reads a lesson: code shown, running and answering nee
   await cell.scrollIntoViewIfNeeded()
   await shot(page, 'frontdoor-lesson', true)
 
-  // The sign-up link brings the visitor to the sign-up form; an exercise asks them to log in.
+  // The sign-up link brings the visitor to the sign-up form, and signing up back to the lesson,
+  // where the cell can now be run; an exercise asks a visitor to log in.
   await cell.getByRole('link', { name: /sign up to run this/i }).click()
   await expect(page.getByRole('heading', { name: 'Create an account' })).toBeVisible()
+  await page.getByLabel('Name').fill('E2E back to the lesson')
+  await page.getByLabel('Email').fill(`back-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.org`)
+  await page.getByLabel('Password').fill('correct horse battery')
+  await page.getByRole('button', { name: 'Sign up' }).click()
+  await expect(page).toHaveURL(new RegExp(`/courses/${course}/lessons/${lesson.slug}$`))
+  await expect(page.locator('[data-cell="0"]').getByRole('button', { name: /Run/ }).first()).toBeVisible()
+  await page.getByRole('button', { name: /Log out/i }).click()
+  await expect(page.getByTestId('user-name')).toHaveCount(0)
   await page.goto(`/courses/${course}`)
   const exercise = page.locator('[data-testid^="exercise-"] a').first()
   await exercise.click()
