@@ -79,6 +79,11 @@ test('import a notebook as a lesson, read it, download it as .ipynb and .py, imp
   await expect(page.locator('.cm-content').filter({ hasText: 'print("mean", np.mean([1, 2, 6]))' })).toBeVisible() // the cell's editor
   await expect(page.getByText('What is the mean of 1, 2 and 6?')).toBeVisible()
   await expect(page.getByText('FROM-JUPYTER')).toHaveCount(0)
+  // The lesson page offers the same downloads, under the title.
+  const onLesson = page.getByTestId('lesson-downloads')
+  const [fromLesson] = await Promise.all([page.waitForEvent('download'), onLesson.getByRole('link', { name: 'Download .ipynb' }).click()])
+  expect(fromLesson.suggestedFilename()).toBe(`${course}-means-and-medians.ipynb`)
+  expect((JSON.parse(readFileSync(await fromLesson.path(), 'utf8')) as { nbformat: number }).nbformat).toBe(4)
   await shot(page, 'notebook-imported-lesson')
 
   await page.goto(`/author/${course}`)
