@@ -6,7 +6,8 @@
  */
 import { expect, test } from '@playwright/test'
 import { readFileSync } from 'node:fs'
-import { findLesson, pythonCells, setEditorCode, shot, signUp } from './helpers'
+import { join } from 'node:path'
+import { SHOTS, findLesson, pythonCells, setEditorCode, shot, signUp } from './helpers'
 
 const LOAD = "data = [3, 1, 2]\nprint('loaded', len(data))"
 const TRAIN = 'model = sorted(data)\nmodel'
@@ -15,7 +16,7 @@ const PLOT = "import matplotlib.pyplot as plt\nplt.plot(model)\nplt.show()\nprin
 test('three dependent cells, a reload, a restart and the notebook', async ({ page }) => {
   test.setTimeout(300_000)
   await signUp(page, 'cells')
-  const { course, lesson } = await findLesson(page.request, (l) => pythonCells(l.markdown).length >= 3, 'supervised-1')
+  const { course, lesson } = await findLesson(page.request, (l) => pythonCells(l.markdown).length >= 4, 'supervised-1')
   await page.goto(`/courses/${course}/lessons/${lesson.slug}`)
   const bar = page.getByTestId('session-bar')
   await expect(bar.getByTestId('session-state')).toContainText('not running')
@@ -39,6 +40,15 @@ test('three dependent cells, a reload, a restart and the notebook', async ({ pag
   await expect(bar.getByTestId('session-state')).toContainText('3 cells run')
   await cell(3).scrollIntoViewIfNeeded()
   await shot(page, 'cells-three-run')
+
+  // A cell that takes a while shows what it printed while it runs, and keeps it once after.
+  await setEditorCode(page, 'cell-4', "import time\nprint('first half')\ntime.sleep(10)\nprint('second half')")
+  await run(4).click()
+  await expect(cell(4).getByRole('status')).toContainText('Running')
+  await expect(cell(4).getByTestId('cell-live-output')).toHaveText('first half', { timeout: 60_000 })
+  await cell(4).screenshot({ path: join(SHOTS, 'cells-running.png') }) // the cell alone: quick, still running
+  await expect(cell(4).getByTestId('run-output')).toHaveText('first half\nsecond half', { timeout: 60_000 })
+  await expect(cell(4).getByTestId('cell-live-output')).toHaveCount(0)
 
   // A reload brings back the learner's code and every output.
   await page.reload()

@@ -1347,6 +1347,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/courses/{course}/lessons/{lesson}/session/running": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Running Cell
+         * @description The cell running now in the caller's session of this lesson and what it printed so far
+         *     (the page asks while a cell runs).
+         */
+        get: operations["running_cell_api_courses__course__lessons__lesson__session_running_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/courses/{course}/lessons/{lesson}/cells/{index}/run": {
         parameters: {
             query?: never;
@@ -2812,6 +2833,30 @@ export interface components {
             /** First Output S */
             first_output_s?: number | null;
         };
+        /**
+         * RunningCellRead
+         * @description The cell running now in the caller's session of the lesson, as far as it got.
+         */
+        RunningCellRead: {
+            /**
+             * Index
+             * @description null: no cell is running.
+             */
+            index?: number | null;
+            /**
+             * Elapsed S
+             * @default 0
+             */
+            elapsed_s: number;
+            /**
+             * Output
+             * @description What it printed so far (the last 16,000 characters).
+             * @default
+             */
+            output: string;
+            /** @description Keras `fit`: the latest epoch. */
+            progress?: components["schemas"]["TrainingProgress"] | null;
+        };
         /** SavedRead */
         SavedRead: {
             /** Path */
@@ -3104,6 +3149,24 @@ export interface components {
             jwks_url: string;
             /** Scopes */
             scopes: string[];
+        };
+        /** TrainingProgress */
+        TrainingProgress: {
+            /** Epoch */
+            epoch?: number | null;
+            /** Epochs */
+            epochs?: number | null;
+            /** Batch */
+            batch?: number | null;
+            /** Batches */
+            batches?: number | null;
+            /**
+             * Logs
+             * @default {}
+             */
+            logs: {
+                [key: string]: number | null;
+            };
         };
         /**
          * TrialOut
@@ -10586,6 +10649,101 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LessonSessionRead"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Platform fault */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    running_cell_api_courses__course__lessons__lesson__session_running_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course: string;
+                lesson: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunningCellRead"];
                 };
             };
             /** @description Not logged in */

@@ -8,6 +8,7 @@ export type SessionState = S['SessionState']
 export type LessonCell = S['LessonCellRead']
 export type CellOutput = S['CellOutput']
 export type CellRunResult = S['CellRunRead']
+export type RunningCell = S['RunningCellRead']
 
 const path = (course: string, lesson: string) => ({ params: { path: { course, lesson } } })
 
@@ -30,6 +31,9 @@ export const saveCell = (course: string, lesson: string, index: number, code: st
       body: { code },
     }),
   )
+
+export const getRunning = (course: string, lesson: string) =>
+  call(api.GET('/api/courses/{course}/lessons/{lesson}/session/running', path(course, lesson)))
 
 export const restartSession = (course: string, lesson: string) =>
   call(api.POST('/api/courses/{course}/lessons/{lesson}/session/restart', path(course, lesson)))

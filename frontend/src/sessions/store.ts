@@ -18,8 +18,11 @@ export interface SessionStore {
   /** A message for one cell (a prerequisite not run, a refused run), by index. */
   messages: Record<number, string>
   restarting: boolean
+  /** The running cell as far as it got (asked for while a cell runs). */
+  live: sessions.RunningCell | null
 }
 
+const POLL_MS = 700
 const stores = new Map<string, SessionStore>()
 const loads = new Map<string, Promise<void>>()
 
@@ -27,7 +30,7 @@ export function lessonSession(course: string, lesson: string): SessionStore {
   const key = `${course}/${lesson}`
   let store = stores.get(key)
   if (!store) {
-    store = reactive<SessionStore>({ course, lesson, data: null, error: null, running: [], messages: {}, restarting: false })
+    store = reactive<SessionStore>({ course, lesson, data: null, error: null, running: [], messages: {}, restarting: false, live: null })
     stores.set(key, store)
   }
   return store
@@ -64,6 +67,15 @@ export async function runCell(store: SessionStore, index: number, code: string):
   if (store.running.includes(index)) return
   store.running.push(index)
   delete store.messages[index]
+  // while it runs, ask what it printed so far (and how far its training got)
+  const poll = setInterval(() => {
+    sessions
+      .getRunning(store.course, store.lesson)
+      .then((live) => {
+        if (store.running.includes(index)) store.live = live.index === index ? live : store.live
+      })
+      .catch(() => {})
+  }, POLL_MS)
   try {
     const result = await sessions.runCell(store.course, store.lesson, index, code)
     if (!store.data) await loadSession(store, true)
@@ -73,6 +85,8 @@ export async function runCell(store: SessionStore, index: number, code: string):
     store.messages[index] = err instanceof Error ? err.message : String(err)
     if (err instanceof ApiError && err.status === 503) await loadSession(store, true)
   } finally {
+    clearInterval(poll)
+    if (store.live?.index === index) store.live = null
     store.running = store.running.filter((i) => i !== index)
   }
 }
