@@ -80,7 +80,7 @@ class Harness:
         """Add a write of the learner's to the line of their file it came from; every
         doubling of the bytes printed the lines that printed most are sent (for the output cap's
         message: the trusted side checks them and uses them as a hint, nothing more)."""
-        frame = sys._getframe(2)
+        frame: types.FrameType | None = sys._getframe(2)
         for _ in range(MAX_FRAMES):
             if frame is None or frame.f_code.co_filename == self.filename:
                 break
@@ -327,7 +327,7 @@ def _install_hooks(harness: Harness) -> None:
         keras.Model.fit = fit
 
     def patch_pyplot(plt: types.ModuleType) -> None:
-        plt.show = lambda *args, **kwargs: harness.send_figures()
+        plt.show = lambda *args, **kwargs: harness.send_figures()  # type: ignore[attr-defined]
 
     shims.when_imported("keras", patch_keras)
     shims.when_imported("matplotlib.pyplot", patch_pyplot)

@@ -65,7 +65,7 @@ class _AfterImport:
                     break
         if spec is None or spec.loader is None:
             return spec
-        spec.loader = _HookedLoader(spec.loader, self.hooks.pop(name))
+        spec.loader = _HookedLoader(spec.loader, self.hooks.pop(name))  # type: ignore[assignment]
         return spec
 
 
@@ -78,7 +78,8 @@ class _HookedLoader:
         return self.loader.create_module(spec)
 
     def exec_module(self, module: types.ModuleType) -> None:
-        module.__spec__.loader = self.loader
+        if module.__spec__ is not None:
+            module.__spec__.loader = self.loader
         self.loader.exec_module(module)
         for hook in self.hooks:
             hook(module)
@@ -139,7 +140,7 @@ def _known_cores(context: types.ModuleType) -> None:
     """joblib asks ``lscpu`` for the physical cores when the user's limit is not below the
     machine's (one core): it is told the answer, so it neither runs it nor warns."""
     if getattr(context, "physical_cores_cache", None) is None:
-        context.physical_cores_cache = os.cpu_count() or 1
+        context.physical_cores_cache = os.cpu_count() or 1  # type: ignore[attr-defined]
 
 
 def _offline_lookups() -> None:
