@@ -4,6 +4,7 @@
  * reload and see the code and outputs again, restart the session and read what that means,
  * download the session as a notebook.
  */
+import AxeBuilder from '@axe-core/playwright'
 import { expect, test } from '@playwright/test'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -40,6 +41,10 @@ test('three dependent cells, a reload, a restart and the notebook', async ({ pag
   await expect(bar.getByTestId('session-state')).toContainText('3 cells run')
   await cell(3).scrollIntoViewIfNeeded()
   await shot(page, 'cells-three-run')
+  // the cells with their outputs, the session bar: no serious accessibility problem (axe-core)
+  const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).exclude('.katex-mathml').exclude('.cm-scroller').analyze()
+  const bad = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+  expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`)).toEqual([])
 
   // A cell that takes a while shows what it printed while it runs, and keeps it once after.
   await setEditorCode(page, 'cell-4', "import time\nprint('first half')\ntime.sleep(10)\nprint('second half')")
