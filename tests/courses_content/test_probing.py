@@ -23,7 +23,7 @@ from feynlab.courses.find import find_exercise
 from feynlab.datasets import DATASETS, is_provisioned
 from feynlab.datasets import view as view_code
 from feynlab.datasets.scoring import grading_data
-from feynlab.grading.judge import RemoteHandle
+from feynlab.grading.judge import PublicArray, RemoteHandle
 from feynlab.settings import get_settings
 
 from .conftest import COURSES_DIR
@@ -92,6 +92,9 @@ class FakeJudge:
         self.rng = np.random.default_rng(view_seed)
         self.pass_bar, self.view = EXERCISE.pass_bar, VIEW  # as the real judge carries them
         self.answers = answers
+
+    def public_array(self, relative: str) -> PublicArray:
+        return PublicArray(self.public_dir, relative)  # as the real judge passes it
 
     def call(self, name: str, *args: object, **kwargs: object) -> FixedAnswers:
         assert name == "train_model"
