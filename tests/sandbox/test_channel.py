@@ -147,10 +147,15 @@ def test_an_array_with_an_absurd_dimension_is_the_learners_error(
     runner: Runner, tmp_path: Path
 ) -> None:
     code = (ATTACKS / "reply_empty_wide.py").read_text()
-    verdict = runner.grade(exercise=_exercise(tmp_path), code=code)
-    assert verdict.fault == Fault.learner, verdict
-    assert verdict.status == "error"
-    assert "could not read" in verdict.feedback
+    # several times: the host refuses the reply while it is still being sent, and the broken
+    # pipe that leaves was once taken for the grader's fault in about every other grading
+    for i in range(4):
+        folder = tmp_path / f"try{i}"
+        folder.mkdir()
+        verdict = runner.grade(exercise=_exercise(folder), code=code)
+        assert verdict.fault == Fault.learner, verdict
+        assert verdict.status == "error"
+        assert "could not read" in verdict.feedback
 
 
 def test_a_list_too_long_for_a_message_asks_for_an_array(runner: Runner, tmp_path: Path) -> None:

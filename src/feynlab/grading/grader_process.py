@@ -312,9 +312,28 @@ def relay(live: LiveRun, host: GraderHost) -> Execution:
                 return conclusion(header)
             if kind != "request":
                 raise HostBroke("the grader process sent a frame of an unknown kind")
-            host.send(*_answer(live, header, buffers))
+            answer = _answer(live, header, buffers)
+            try:
+                host.send(*answer)
+            except HostBroke:
+                # The host reads a reply's header before its buffers: one it refuses (an array
+                # of an absurd shape) ends it while the rest is still being sent. What it said
+                # before leaving is the conclusion, not the broken pipe.
+                last = _last_words(host)
+                if last is None:
+                    raise
+                return last
     except HostBroke as exc:
         return GraderBroke(str(exc))
+
+
+def _last_words(host: GraderHost) -> Execution | None:
+    """The ``done`` frame a host sent just before it went away, if it sent one."""
+    try:
+        header, _ = host.receive(time.monotonic() + 1.0)
+    except HostBroke:
+        return None
+    return conclusion(header) if header.get("kind") == "done" else None
 
 
 def _answer(
