@@ -10,12 +10,16 @@ import time
 from feynlab.datasets.scoring import wilson_interval
 from feynlab.envs import InvalidAction, evaluate, games_needed
 from feynlab.grading.judge import RemoteHandle
-from feynlab.grading.result import Result, against_bar, fail
+from feynlab.grading.result import Result, fail
 
 SIZE = 3
 TRAIN_SECONDS = 30
 GRACE_SECONDS = 5  # for returning the policy once time is up
 STEP_TIMEOUT_S = 2.0
+
+
+def _pct(x):
+    return f"{100 * x:.1f}".rstrip("0").rstrip(".") + "%"
 
 
 def grade(judge):
@@ -52,11 +56,11 @@ def grade(judge):
     low, high = wilson_interval(wins, games_played)
     deaths = sum(game.outcome == "died" for game in games)
     hungry = sum(game.outcome == "truncated" for game in games)
-    feedback = against_bar("win rate", rate, bar)
-    feedback += (
-        f" Your agent won {wins} of {games_played} games (95% interval {low:.3f} to {high:.3f}); "
-        f"it died in {deaths} and went hungry too long in {hungry}. Every game can be "
-        "replayed."
+    verdict = "passed, well done!" if rate >= bar else "not passed yet."
+    feedback = (
+        f"Your agent won **{wins} of {games_played} games ({_pct(rate)})**, 95% interval "
+        f"{_pct(low)} to {_pct(high)}; the bar is {_pct(bar)}: {verdict} It died in {deaths} "
+        f"and went hungry too long in {hungry}. Every game can be replayed."
     )
     if rate < bar:
         feedback += (
@@ -77,5 +81,6 @@ def grade(judge):
         },
         staff_metrics={"first_evaluation_seed": seeds[0], "wins": wins},
         feedback=feedback,
+        summary=f"won {_pct(rate)} of {games_played} games (the bar is {_pct(bar)})",
         artifacts={"snake_games": [game.to_dict() for game in games]},
     )
