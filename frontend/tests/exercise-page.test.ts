@@ -134,6 +134,12 @@ describe('before submitting', () => {
     expect(w.find('[data-rule="honour"]').text()).toContain('honour rule')
     const limits = w.find('[data-testid="exercise-limits"]').text()
     for (const part of ['5 min per grading', '2 min of CPU', '3 GB', '1.2 of 4 KB', '3 of 5 left today']) expect(limits).toContain(part)
+    expect(w.find('[data-testid="training-budget"]').exists()).toBe(false)
+  })
+
+  it('shows the training budget an exercise gives the learner\'s code', () => {
+    const w = mount(ExerciseFacts, { props: { exercise: { ...exercise, training_s: 30 }, budget, codeKb: 1.2 } })
+    expect(w.find('[data-testid="training-budget"]').text()).toContain('30 s for your code to train')
   })
 
   it('never shows a raw metric key as the bar', () => {
@@ -155,6 +161,21 @@ describe('while grading', () => {
     expect(w.find('[data-testid="elapsed"]').text()).toMatch(/Grading: 1[2-3]\.\d s/)
     expect(w.find('[data-testid="time-left"]').text()).toMatch(/2 min 1[78] s left of the 2 min 30 s time limit/)
     expect(w.find('[data-testid="epoch-progress"]').text()).toBe('Epoch 2 of 5 (batch 30 of 469)')
+    expect(w.find('[data-testid="training-left"]').exists()).toBe(false) // no budget given
+    w.unmount()
+  })
+
+  it('counts down the training budget the exercise gives, then says it is used up', async () => {
+    const run = useRun()
+    run.onEvent({ type: 'started', attempt: null })
+    run.state.startedAt = Date.now() - 12_000
+    const w = mount(GradingStatus, { props: { run: run.state, wallS: 150, trainingS: 30, what: 'Grading' } })
+    await nextTick()
+    expect(w.find('[data-testid="training-left"]').text()).toMatch(/Training: 1[78] s left of its 30 s budget/)
+    run.state.startedAt = Date.now() - 40_000
+    await w.setProps({ trainingS: 30 })
+    await new Promise((r) => setTimeout(r, 300)) // the status ticks every 250 ms
+    expect(w.find('[data-testid="training-left"]').text()).toContain('Training budget used up')
     w.unmount()
   })
 })

@@ -214,3 +214,14 @@ def test_exercise_converts_to_the_grading_layers_gradable_exercise() -> None:
         "output_kb": 64,
     }
     assert gradable.grader_path.is_file()
+
+
+def test_a_training_budget_must_leave_time_within_the_wall_limit(example_dir: Path) -> None:
+    yaml_file = example_dir / "exercises/add/exercise.yaml"
+    yaml_file.write_text(yaml_file.read_text() + "training_s: 5\n")  # wall_s is 5
+    problems = load_course(example_dir).problems
+    assert any(
+        "training_s (5 s) must be below limits.wall_s (5 s)" in p.message for p in problems
+    ), problems
+    yaml_file.write_text(yaml_file.read_text().replace("training_s: 5\n", "training_s: 3\n"))
+    assert not load_course(example_dir).problems

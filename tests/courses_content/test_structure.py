@@ -91,3 +91,20 @@ def test_softmax_is_the_quick_exercise() -> None:
         (COURSES_DIR / "supervised-1/exercises/softmax/exercise.yaml").read_text()
     )
     assert spec["entrypoint"] == "softmax" and spec["limits"]["wall_s"] <= 10
+
+
+@pytest.mark.parametrize("target", exercises())
+def test_a_training_budget_is_the_one_the_grader_gives(target: str) -> None:
+    """The page counts down exercise.yaml's ``training_s``; the grader gives the learner's code
+    ``TRAIN_SECONDS``: the two must be the same figure."""
+    course, slug = target.split("/")
+    folder = COURSES_DIR / course / "exercises" / slug
+    spec = ExerciseFile.model_validate(yaml.safe_load((folder / "exercise.yaml").read_text()))
+    constants = {
+        node.targets[0].id: node.value.value
+        for node in ast.parse((folder / "grader.py").read_text()).body
+        if isinstance(node, ast.Assign)
+        and isinstance(node.targets[0], ast.Name)
+        and isinstance(node.value, ast.Constant)
+    }
+    assert spec.training_s == constants.get("TRAIN_SECONDS"), (spec.training_s, constants)

@@ -165,6 +165,8 @@ test('Snake: Run replays the public games; lost games can be listed alone, with 
   await enter(page)
   await page.goto('/courses/qlearning-snake/exercises/snake-3x3')
   await expect(page.getByTestId('exercise-editor').locator('.cm-content')).toContainText('def train')
+  // the training budget the statement gives `train`, before submitting (counted down while grading)
+  await expect(page.getByTestId('training-budget')).toContainText('30 s for your code to train')
   await page.getByTestId('run-button').click() // the starter: it never learns, so it loses
   const checks = page.getByTestId('public-checks')
   await expect(checks.getByTestId('public-checks-summary')).toHaveText('1 of 2 public checks pass', { timeout: 180_000 })

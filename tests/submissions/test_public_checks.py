@@ -33,6 +33,7 @@ RULES = """rules:
     checked: true
   - text: "Write it without looking at the solution."
     checked: false
+training_s: 3
 """
 
 
@@ -104,6 +105,7 @@ def test_the_page_gets_rules_limits_and_whether_run_has_checks(
     headers = login(make_user())
     exercise = client.get("/api/courses/example/exercises/add", headers=headers).json()
     assert exercise["has_public_checks"] is True
+    assert exercise["training_s"] == 3  # the page counts it down while grading
     assert exercise["rules"] == [
         {"text": "Return a NumPy array of the same shape as the inputs.", "checked": True},
         {"text": "Write it without looking at the solution.", "checked": False},

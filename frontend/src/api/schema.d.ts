@@ -2068,6 +2068,11 @@ export interface components {
              * @default false
              */
             has_public_checks: boolean;
+            /**
+             * Training S
+             * @description The training budget the statement gives the learner's code, in seconds (the page counts it down while grading); none when the exercise has none.
+             */
+            training_s?: number | null;
         };
         /** ExtensionRead */
         ExtensionRead: {

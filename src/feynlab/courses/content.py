@@ -81,6 +81,8 @@ class Exercise(_Frozen):
     max_code_kb: int = 64
     daily_submissions: int | None = None
     rules: tuple[Rule, ...] = ()
+    training_s: float | None = None
+    """The training budget the statement gives the learner's code (shown, counted down)."""
     has_public_checks: bool = False
     """Whether the folder has ``public.py`` (the page's Run runs it)."""
     zygote: str | None = None

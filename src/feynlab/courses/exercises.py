@@ -145,6 +145,7 @@ def parse_exercise(files: CourseFiles, *, course: str, slug: str, listed: bool) 
         max_code_kb=spec.max_code_kb,
         daily_submissions=spec.daily_submissions,
         rules=tuple(spec.rules),
+        training_s=spec.training_s,
         has_public_checks=has_public,
         zygote=spec.zygote,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from feynlab.datasets.view import ViewBlock
 
@@ -103,9 +103,26 @@ class ExerciseFile(_Strict):
         description="Submissions a learner may make per UTC day (none: no cap).",
     )
     rules: list[Rule] = Field(default_factory=list, max_length=20)
+    training_s: float | None = Field(
+        None,
+        gt=0,
+        le=3600,
+        description="The training budget the statement gives the learner's code, in seconds "
+        "(shown on the page and counted down while grading; below the wall limit).",
+    )
     zygote: Literal["numpy", "sklearn", "keras"] | None = Field(
         None,
         description="What the sandbox preloads for this exercise (numpy: NumPy only, sklearn: "
         "+ SciPy, scikit-learn, Matplotlib, keras: the whole ML stack); default: inferred from "
         "each submission's imports.",
     )
+
+    @model_validator(mode="after")
+    def _training_within_the_wall(self) -> ExerciseFile:
+        wall = self.limits.wall_s
+        if self.training_s is not None and wall is not None and self.training_s >= wall:
+            raise ValueError(
+                f"training_s ({self.training_s:g} s) must be below limits.wall_s ({wall:g} s): "
+                "the grading needs time after training too"
+            )
+        return self

@@ -152,6 +152,11 @@ class ExerciseRead(BaseModel):
     has_public_checks: bool = Field(
         False, description="True when Run tries the code on the exercise's public checks."
     )
+    training_s: float | None = Field(
+        None,
+        description="The training budget the statement gives the learner's code, in seconds "
+        "(the page counts it down while grading); none when the exercise has none.",
+    )
 
 
 class ReloadedRead(BaseModel):

@@ -298,6 +298,7 @@ def read_exercise(
         limits=item.limits,
         rules=list(item.rules),
         has_public_checks=item.has_public_checks,
+        training_s=item.training_s,
     )
 
 
