@@ -123,6 +123,7 @@ test('an anonymous visitor reads a lesson: code shown, running and answering nee
   const exercise = page.locator('[data-testid^="exercise-"] a').first()
   await exercise.click()
   await expect(page.getByRole('heading', { name: 'Log in' })).toBeVisible()
+  await expect(page.getByTestId('login-why')).toContainText('Exercises are graded for your account')
 })
 
 test('breadcrumbs name the course and the exercise by their titles', async ({ page }) => {
