@@ -291,6 +291,10 @@ class LiveRun:
         self.channel.close()
         os.close(self._status_r)
         o = self.outcome
+        if "output_hint" in o.extra:
+            # again, now that the judge channel is drained: the harness's word on which line
+            # printed most travels there, and may have come in after the output tripped the cap
+            o.extra["output_hint"] = self.events.screen.printed_most()
         o.duration_s = time.monotonic() - self.started
         o.output = self.events.screen.tail()
         if self.events.cut:
