@@ -177,7 +177,6 @@ class LiveRun:
                         pending.append([key.data, text])
                 if self._output_bytes > limit:
                     flush()
-                    self.outcome.extra["output_hint"] = self.events.screen.printed_most()
                     self.emit({"type": "output-limit", "limit_bytes": limit})
                     self.kill("output-limit")
             waited = time.monotonic() - last_flush
@@ -291,9 +290,10 @@ class LiveRun:
         self.channel.close()
         os.close(self._status_r)
         o = self.outcome
-        if "output_hint" in o.extra:
-            # again, now that the judge channel is drained: the harness's word on which line
-            # printed most travels there, and may have come in after the output tripped the cap
+        if self._output_bytes > self.limits.output_bytes:
+            # what printed most, for the cap's message: once the judge channel is drained, as
+            # the harness's word on which line printed travels there and may come in after the
+            # output tripped the cap
             o.extra["output_hint"] = self.events.screen.printed_most()
         o.duration_s = time.monotonic() - self.started
         o.output = self.events.screen.tail()
