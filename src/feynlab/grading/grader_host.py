@@ -2,8 +2,9 @@
 
 Started by the worker (grading/grader_process.py) as ``python -m feynlab.grading.grader_host FD
 MEMORY_MB CPU_S``, inside its own bubblewrap view. Its limits are set before anything else is
-imported. Over the socket ``FD`` it says ``started``, receives ``start`` (where the grader is,
-the view seed), loads the grader and answers ``ready``, then on ``grade`` runs it: each judge
+imported. Over the socket ``FD`` it says ``started``, receives ``load`` (where the grader is) and
+loads it, which a spare host does before its grading is asked for; then ``start`` (the view
+seed, the pass bar) and answers ``ready``, then on ``grade`` runs it: each judge
 request goes to the worker as a ``request`` frame and comes back as the learner's reply frame
 (decoded here, strictly, by the judge), or as ``ended`` / ``timeout`` / ``refused``. It ends
 with one ``done`` frame: the Result's fields as JSON, or which exception ended ``grade()``.
@@ -34,6 +35,7 @@ from types import ModuleType  # noqa: E402
 from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
+import numpy.random  # noqa: E402, F401 -- NumPy 2 loads it lazily: 12 ms at the judge's rng
 
 from feynlab.grading.judge import Judge, LearnerError, MissingFunction  # noqa: E402
 from feynlab.grading.result import Result  # noqa: E402
@@ -138,12 +140,13 @@ def grade(grader: ModuleType, judge: Judge) -> dict[str, Any]:
 def main(fd: int) -> None:
     sock = socket.socket(fileno=fd)
     send_frame(sock, {"kind": "started"}, [])  # the platform's part went well
-    start, _ = recv_frame(sock, max_buffer_bytes=0)
+    load, _ = recv_frame(sock, max_buffer_bytes=0)
     try:
-        grader = _load(start["grader"], start["module"])
+        grader = _load(load["grader"], load["module"])
     except BaseException as exc:  # SystemExit at import is the author's too
         send_frame(sock, {"kind": "done", "outcome": "broke", "traceback": _tb(exc)}, [])
         return
+    start, _ = recv_frame(sock, max_buffer_bytes=0)
     judge = Judge(
         RelayedRun(sock, int(start["reply_bytes"])),
         public_dir=Path(start["public_dir"]),

@@ -169,7 +169,11 @@ class GraderHost:
         memory_mb: int = GRADER_MEMORY_MB,
         uid: int = GRADER_UID,
         hidden_data: bool = True,
+        grader: str = "grader.py",
+        module: str = "feynlab_grader",
     ) -> None:
+        """Start the host and have it load ``grader`` (a file of the exercise folder) as
+        ``module`` at once: a spare host has its grader loaded before its grading starts."""
         self._copy: str | None = None
         self._hidden_data = hidden_data  # False: no dataset's hidden files (public checks)
         try:
@@ -179,6 +183,8 @@ class GraderHost:
                 shutil.rmtree(self._copy, ignore_errors=True)
             raise
         threading.Thread(target=self._drain_stderr, daemon=True).start()
+        with contextlib.suppress(HostBroke):  # a host gone at once is reported by wait_ready
+            self.send({"kind": "load", "grader": f"{self.exercise_dir}/{grader}", "module": module})
 
     def _start(
         self,

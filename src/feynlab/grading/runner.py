@@ -57,11 +57,12 @@ FINISH_TIMEOUT_S = 5.0
 class HostSpares:
     """Grader hosts started ahead of their grading, one per recently graded exercise.
 
-    Starting a host (bubblewrap, Python, the host's imports) is most of a quick grading's wait,
-    so once an exercise has been graded twice the next host for it starts in the background
-    (after one grading only: a one-off `feynlab grade` starts no host it does not use). Each
-    host still serves one grading only; a spare older than ``MAX_AGE_S`` is not used (a course
-    update reaches the next grading), and at most ``MAX_KEYS`` exercises keep one.
+    Starting a host (bubblewrap, Python, the host's imports, loading the grader) is most of a
+    quick grading's wait, so once an exercise has been graded twice the next host for it starts
+    and loads its grader in the background (after one grading only: a one-off `feynlab grade`
+    starts no host it does not use). Each host still serves one grading only; a spare older
+    than ``MAX_AGE_S`` is not used (a course update reaches the next grading), and at most
+    ``MAX_KEYS`` exercises keep one.
     """
 
     MAX_KEYS = 8
@@ -223,12 +224,12 @@ class Runner:
                 isolate=self.sandbox.isolate,
                 cpu_s=limits.wall_s + DEADLINE_GRACE_S + HOST_GRACE_S,
                 hidden_data=not exercise.checks,  # public checks see the public data only
+                grader=exercise.grader_path.name,
+                module=f"feynlab_grader_{exercise.course}_{exercise.slug}".replace("-", "_"),
             )
             host.send(
                 {
                     "kind": "start",
-                    "grader": f"{host.exercise_dir}/{exercise.grader_path.name}",
-                    "module": f"feynlab_grader_{exercise.course}_{exercise.slug}".replace("-", "_"),
                     "public_dir": host.public_dir,
                     "default_timeout_s": limits.wall_s,
                     "view_seed": view_seed,

@@ -39,6 +39,8 @@ def warm_imports(profile: str = "keras") -> None:
         raise ValueError(f"unknown zygote profile {profile!r}")
     os.environ.setdefault("KERAS_BACKEND", "torch")
     import numpy  # noqa: F401
+    import numpy.fft  # noqa: F401
+    import numpy.random  # noqa: F401 -- NumPy 2 loads it lazily: 12 ms of every run's reseed
 
     if profile in ("sklearn", "keras"):
         import matplotlib
