@@ -128,11 +128,10 @@ def _read_many(
             cut = cut or len(rows) >= READ_LIMIT
             for sid, seq, data in rows:
                 snaps[sid].events.append((seq, data))
-        if positions and any(snap.state == State.queued.value for snap in snaps.values()):
-            for sid, place in jobs.positions(conn=conn).items():
-                snap = snaps.get(sid)
-                if snap is not None and snap.state == State.queued.value:
-                    snap.position = place
+        queued = [sid for sid, snap in snaps.items() if snap.state == State.queued.value]
+        if positions and queued:
+            for sid, place in jobs.positions(conn=conn, submission_ids=queued).items():
+                snaps[sid].position = place
     return snaps, cut
 
 
