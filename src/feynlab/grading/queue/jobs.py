@@ -103,12 +103,13 @@ def _next_job_id(dialect: str, *, heads: bool):  # type: ignore[no-untyped-def]
 
 @functools.cache
 def _places_statement():  # type: ignore[no-untyped-def]
-    """The places of the queued jobs of the submissions ``ids`` in ``_claim_order``, without a
-    subquery per job or a sort of the whole queue. The order's learner terms are the same for
-    all of a learner's jobs of one priority, so they are computed once per such group (2,000
-    groups in a 20,000-job backlog). Groups whose terms tie make a tier, whose jobs go by id
-    whoever's they are: a job's place is the jobs of the tiers ahead plus its rank by id in its
-    own tier, ranked in the wanted jobs' tiers only."""
+    """The places of the queued jobs of the submissions ``ids`` in ``_claim_order``, with no
+    subquery per job and no row of the queue sent back. The order's learner terms are the same
+    for all of a learner's jobs of one priority, so they are computed once per such group (2,000
+    in the benchmark's 20,000-job backlog). Groups whose terms tie make a tier, whose jobs go by
+    id whoever's they are (learners never served tie: in a burst one tier can hold half the
+    queue); a job's place is the jobs of the tiers ahead plus its rank by id in its tier, ranked
+    in the wanted jobs' tiers only."""
     queued = JobState.queued.value
     job = aliased(GradingJob, name="queued_job")
     other = aliased(GradingJob, name="other")
