@@ -273,16 +273,24 @@ class GraderHost:
         except (ProtocolError, OSError) as exc:
             raise HostBroke(f"the grader process sent something unreadable: {exc}") from None
 
-    def close(self) -> None:
+    def stop(self) -> None:
+        """End the host now (it can do nothing more for anyone); ``reap`` waits for it."""
         with contextlib.suppress(OSError):
             self.sock.close()
         if self.process.poll() is None:
             with contextlib.suppress(OSError):
                 os.killpg(self.process.pid, signal.SIGKILL)
+
+    def reap(self) -> None:
+        """Wait for the stopped host to be gone and remove its copy of the exercise."""
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(timeout=5)
         if self._copy is not None:
             shutil.rmtree(self._copy, ignore_errors=True)
+
+    def close(self) -> None:
+        self.stop()
+        self.reap()
 
 
 def wait_ready(host: GraderHost, deadline: float) -> GraderBroke | None:

@@ -73,6 +73,7 @@ class HostSpares:
         self._spares: OrderedDict[tuple[Any, ...], tuple[float, Future[GraderHost]]] = OrderedDict()
         # one long-lived thread: bwrap's --die-with-parent fires when the starting thread exits
         self._starter = ThreadPoolExecutor(1, thread_name_prefix="grader-host")
+        self._reaper = ThreadPoolExecutor(1, thread_name_prefix="grader-host-reaper")
         self._seen: OrderedDict[tuple[Any, ...], None] = OrderedDict()  # graded once, no spare
         self._closed = False
 
@@ -108,6 +109,13 @@ class HostSpares:
                     old.add_done_callback(_close_host)
         return host
 
+    def reap(self, host: GraderHost) -> None:
+        """Wait for a stopped host in the background (its exit, its exercise copy)."""
+        try:
+            self._reaper.submit(host.reap)
+        except RuntimeError:  # shut down: reap here
+            host.reap()
+
     def close(self) -> None:
         with self._lock:
             self._closed = True
@@ -115,6 +123,7 @@ class HostSpares:
         for _, future in spares:
             future.add_done_callback(_close_host)
         self._starter.shutdown(wait=True)
+        self._reaper.shutdown(wait=True)
 
 
 def _fingerprint(options: dict[str, Any]) -> tuple[tuple[str, int, int], ...]:
@@ -257,7 +266,8 @@ class Runner:
             )
         finally:
             if host is not None:
-                host.close()
+                host.stop()  # waiting for it to be gone is not the learner's wait
+                self.hosts.reap(host)
         if isinstance(execution, GraderBroke):
             log.error("grader failure: %s", execution.traceback)
         return classify(live.outcome, limits, exercise, execution, view_seed=view_seed)

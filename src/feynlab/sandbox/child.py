@@ -87,9 +87,13 @@ def _monitor(sock: socket.socket, *, isolate: bool) -> NoReturn:
         monitor_end.close()
         ns.prctl(ns.PR_SET_PDEATHSIG, signal.SIGKILL)
         request, fds = _receive(learner_end, 3)
+        joined: list[str] = []
+        if "prime" in request:  # join a free cgroup slot now, before its run asks for it
+            joined = _join_cgroups(request["prime"], [])
+            request, fds = _receive(learner_end, 3)
         learner_end.close()
         try:
-            _learner(request, *fds, isolate=isolate)
+            _learner(request, *fds, isolate=isolate, joined=joined)
         except BaseException:  # setup (or the harness) failed: say so on stderr
             with contextlib.suppress(OSError):
                 os.write(2, f"feynlab sandbox failure: {traceback.format_exc()}\n".encode())
@@ -98,6 +102,11 @@ def _monitor(sock: socket.socket, *, isolate: bool) -> NoReturn:
     # The zygote asks for a stop with SIGTERM: end the run but still report what it used.
     signal.signal(signal.SIGTERM, lambda *_: os.kill(pid, signal.SIGKILL))
     request, fds = _receive(sock, 4)
+    if "prime" in request:
+        monitor_end.send(json.dumps(request).encode())
+        request, fds = _receive(sock, 4)
+    if "retire" in request:  # a spare that joined a slot another zygote's run now uses
+        os._exit(0)
     stdout_fd, stderr_fd, channel_fd, status_fd = fds
     monitor_end.sendmsg(
         [json.dumps(request).encode()],
@@ -154,12 +163,26 @@ def _isolate_filesystem(limits: dict[str, Any]) -> None:
     ns.remount_read_only("/dev")
 
 
+def _join_cgroups(paths: list[str], joined: list[str]) -> list[str]:
+    """Move this process into the cgroups whose ``cgroup.procs`` files are ``paths`` (those it
+    is not in already)."""
+    for procs in paths:
+        if procs not in joined:
+            with open(procs, "w") as f:
+                f.write("0")
+    return list(paths)
+
+
 def _learner(
-    request: dict[str, Any], stdout_fd: int, stderr_fd: int, channel_fd: int, *, isolate: bool
+    request: dict[str, Any],
+    stdout_fd: int,
+    stderr_fd: int,
+    channel_fd: int,
+    *,
+    isolate: bool,
+    joined: list[str],
 ) -> None:
-    for procs in request.get("cgroups", []):
-        with open(procs, "w") as f:
-            f.write("0")
+    _join_cgroups(request.get("cgroups", []), joined)
     limits = request["limits"]
     work = WORK_DIR
     if isolate:

@@ -102,6 +102,7 @@ class Sandbox:
             p: _Line(p, concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix=f"zygote-{p}"))
             for p in PROFILES
         }
+        self._primed: dict[int, ZygoteProcess] = {}  # slot -> the zygote whose spare joined it
         self._closed = False
 
     # -- zygotes -------------------------------------------------------------------------------
@@ -235,6 +236,7 @@ class Sandbox:
             seed = random.randrange(2**31) if seed is None else seed
             self.cgroups.prepare(slot, memory_mb=limits.memory_mb, pids=limits.pids + 1)
             z = self.zygote(profile)
+            self._claim_slot(slot, z)
             request = self._request(slot, limits, seed, threads, z)
             try:
                 live = LiveRun(zygote=z, limits=limits, on_event=on_event, request=request)
@@ -260,6 +262,8 @@ class Sandbox:
                         retire_slot = not self.cgroups.renew(slot)
                     if "work_dir" in request:  # unsafe mode: the run's folder on the host
                         shutil.rmtree(request["work_dir"], ignore_errors=True)
+                    if not retire_slot:
+                        self._prime(slot, z, request["cgroups"])
             finally:
                 self._release(z)
         finally:
@@ -268,10 +272,29 @@ class Sandbox:
             else:
                 slots.put(slot)
 
+    # -- spares that join a free slot ahead of its next run ------------------------------------
+    def _prime(self, slot: int, z: ZygoteProcess, cgroups: list[str]) -> None:
+        """The slot is free again: a spare of the zygote that ran in it joins it now, so that
+        the slot's next run (most likely the same exercise again) does not wait to join it."""
+        if not self.isolate or not cgroups or not z.alive() or z.retired:
+            return
+        z.slot_request("prime", slot, cgroups)
+        with self._lock:
+            self._primed[slot] = z
+
+    def _claim_slot(self, slot: int, z: ZygoteProcess) -> None:
+        """A run forked from ``z`` takes ``slot``: a spare of another zygote waiting in it leaves
+        first (the slot's accounting must hold this run's processes only)."""
+        with self._lock:
+            primed = self._primed.pop(slot, None)
+        if primed is not None and primed is not z and primed.alive():
+            primed.slot_request("unprime", slot)
+
     def _request(
         self, slot: int, limits: RunLimits, seed: int, threads: int, z: ZygoteProcess
     ) -> dict[str, Any]:
         request: dict[str, Any] = {
+            "slot": slot,
             "limits": limits.to_dict(),
             "seed": seed,
             "threads": threads,

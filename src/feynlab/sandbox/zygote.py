@@ -2,7 +2,8 @@
 
 Runs inside bubblewrap as the unprivileged sandbox user (see ``zygote_process``). It holds no
 secret, starts no thread pool and runs no tensor operation. It talks to the trusted parent over
-a SOCK_SEQPACKET socket: ``spawn`` (with the run's descriptors attached), ``kill``, ``stats``.
+a SOCK_SEQPACKET socket: ``spawn`` (with the run's descriptors attached), ``kill``, ``prime``
+(a spare joins a free cgroup slot ahead of the slot's next run) and ``unprime``.
 
 Usage: ``python -m feynlab.sandbox.zygote FD ISOLATE SPARES [PROFILE]``
 """
@@ -127,7 +128,17 @@ def _vm_mb() -> float:
         return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def _reap(children: dict[str, int], spares: list[tuple[int, socket.socket]]) -> None:
+class Spare:
+    """A run forked ahead of its request: the monitor's pid, the socket to send it the request,
+    and the cgroup slot it already joined (``prime``), if any."""
+
+    def __init__(self, pid: int, sock: socket.socket) -> None:
+        self.pid = pid
+        self.sock = sock
+        self.slot: int | None = None
+
+
+def _reap(children: dict[str, int], spares: list[Spare]) -> None:
     while True:
         try:
             pid, _ = os.waitpid(-1, os.WNOHANG)
@@ -139,8 +150,8 @@ def _reap(children: dict[str, int], spares: list[tuple[int, socket.socket]]) -> 
             if child == pid:
                 del children[run]
         for spare in list(spares):
-            if spare[0] == pid:
-                spare[1].close()
+            if spare.pid == pid:
+                spare.sock.close()
                 spares.remove(spare)
 
 
@@ -148,38 +159,81 @@ def _reply(sock: socket.socket, message: dict[str, Any]) -> None:
     sock.send(json.dumps(message).encode())
 
 
+def _new_spare(*, isolate: bool) -> Spare:
+    from feynlab.sandbox.child import make_spare
+
+    return Spare(*make_spare(isolate=isolate))
+
+
+def _pick(spares: list[Spare], slot: Any) -> Spare | None:
+    """The spare for a run in ``slot``: one that already joined it, else one that joined none,
+    else any (it moves to the run's slot)."""
+    for wanted in (slot, None):
+        for spare in spares:
+            if spare.slot == wanted:
+                return spare
+    return spares[0] if spares else None
+
+
 def _hand_to_spare(
-    spares: list[tuple[int, socket.socket]],
+    spares: list[Spare],
     request: dict[str, Any],
     fds: array.array,
     *,
     isolate: bool,
 ) -> int:
     """Give the run's request and descriptors to a waiting spare; returns its monitor pid."""
-    from feynlab.sandbox.child import make_spare
-
     for _ in range(3):
-        pid, spare = spares.pop(0) if spares else make_spare(isolate=isolate)
+        spare = _pick(spares, request.get("slot"))
+        if spare is not None:
+            spares.remove(spare)
+        else:
+            spare = _new_spare(isolate=isolate)
         try:
-            spare.sendmsg(
+            spare.sock.sendmsg(
                 [json.dumps(request).encode()],
                 [(socket.SOL_SOCKET, socket.SCM_RIGHTS, fds)],
             )
-            return pid
+            return spare.pid
         except OSError:
             continue  # that spare died; try another
         finally:
-            spare.close()
+            spare.sock.close()
     raise OSError("no spare would take the run")
 
 
-def serve(sock: socket.socket, *, isolate: bool, spare_count: int) -> None:
-    from feynlab.sandbox.child import make_spare
+def _prime(spares: list[Spare], request: dict[str, Any]) -> None:
+    """Have a spare join a free cgroup slot now: joining one waits for an RCU grace period
+    (cgroup v1: ~5-15 ms), which the slot's next run then does not wait for."""
+    slot = request.get("slot")
+    if not isinstance(slot, int) or any(spare.slot == slot for spare in spares):
+        return
+    for spare in spares:
+        if spare.slot is None:
+            try:
+                spare.sock.send(json.dumps({"prime": request.get("cgroups", [])}).encode())
+            except OSError:
+                return  # it died: reaped later
+            spare.slot = slot
+            return
 
+
+def _unprime(spares: list[Spare], slot: Any) -> None:
+    """Retire the spares that joined ``slot``: a run of another zygote is about to use it."""
+    for spare in [spare for spare in spares if spare.slot == slot]:
+        spares.remove(spare)
+        # said, not shown by closing: later spares hold copies of this socket, so it never
+        # reads as closed; the monitor exits, and its learner (PR_SET_PDEATHSIG) with it
+        with contextlib.suppress(OSError):
+            spare.sock.send(json.dumps({"retire": True}).encode())
+        spare.sock.close()
+
+
+def serve(sock: socket.socket, *, isolate: bool, spare_count: int) -> None:
     children: dict[str, int] = {}
-    spares: list[tuple[int, socket.socket]] = []
+    spares: list[Spare] = []
     gc.freeze()  # keep the collector from touching (and copying) the zygote's pages in children
-    spares.extend(make_spare(isolate=isolate) for _ in range(spare_count))
+    spares.extend(_new_spare(isolate=isolate) for _ in range(spare_count))
     _reply(sock, {"ready": True, "rss_mb": _rss_mb(), "vm_mb": _vm_mb(), "pid": os.getpid()})
     while True:
         fds = array.array("i")
@@ -205,7 +259,17 @@ def serve(sock: socket.socket, *, isolate: bool, spare_count: int) -> None:
                 os.close(fd)
             _reply(sock, reply)
             while len(spares) < spare_count:
-                spares.append(make_spare(isolate=isolate))
+                spares.append(_new_spare(isolate=isolate))
+        elif op in ("prime", "unprime"):
+            for fd in fds:
+                os.close(fd)
+            if op == "prime":
+                _prime(spares, request)
+            else:
+                _unprime(spares, request.get("slot"))
+            _reply(sock, {"ok": True})
+            while len(spares) < spare_count:
+                spares.append(_new_spare(isolate=isolate))
         elif op == "kill":
             pid = children.get(request.get("run", ""))
             if pid is not None:

@@ -12,6 +12,7 @@ data folder at /data, and the cgroup slots under /run/feynlab (hidden again from
 from __future__ import annotations
 
 import array
+import contextlib
 import json
 import os
 import platform
@@ -294,6 +295,15 @@ class ZygoteProcess:
                 raise ZygoteError(f"zygote refused the run: {reply}")
             self.runs_started += 1
             self.rss_mb = float(reply.get("rss_mb", self.rss_mb))
+
+    def slot_request(self, op: str, slot: int, cgroups: Sequence[str] = ()) -> None:
+        """``prime``: have a spare join cgroup slot ``slot`` ahead of its next run (``cgroups``:
+        the slot's ``cgroup.procs`` files as the zygote sees them); ``unprime``: retire the
+        spares that joined it. A zygote that does not answer fails its next spawn instead."""
+        message = {"op": op, "slot": slot, "cgroups": list(cgroups)}
+        with self.lock, contextlib.suppress(OSError, ZygoteError):
+            self.sock.send(json.dumps(message).encode())
+            self._receive(REQUEST_TIMEOUT_S)
 
     def kill(self, run: str, *, hard: bool = False) -> None:
         """Stop a run (``hard``: kill its monitor too, losing its resource report)."""
