@@ -1,7 +1,7 @@
 """Where one quick grading's time goes inside the runner, with and without primed slots.
 
 Grades supervised-1/softmax's reference one at a time (a pause between gradings: a learner at
-idle), timing each phase of ``Runner.grade`` by wrapping the functions that do it: taking a
+idle) on one worker slot, timing each phase of ``Runner.grade`` by wrapping the functions that do it: taking a
 grader host, its ready answer, the cgroup slot's preparation, the run's spawn, each judge
 request by kind (``load`` includes the learner's setup in its sandbox: joining the slot's
 cgroup, mounts, limits), the grader's questions (``relay``), the run's end (``live.finish``:
@@ -82,7 +82,10 @@ def main() -> None:
     courses = REPO / "courses"
     exercise = find_exercise(courses, "supervised-1/softmax").gradable()
     code = (exercise.directory / "solution.py").read_text()
-    settings = Settings(env="test", secret_key="bench-secret-key-0123456789", courses_dir=courses)
+    # one slot: the run before each measured one is the one that left the slot as it is
+    settings = Settings(
+        env="test", secret_key="bench-secret-key-0123456789", courses_dir=courses, workers=1
+    )
     prime = Sandbox._prime
     settings_cases = {"primed slots": prime, "unprimed": lambda *a, **k: None}
     totals: dict[str, list[float]] = {name: [] for name in settings_cases}
