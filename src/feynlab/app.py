@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+from anyio import to_thread
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
@@ -248,6 +249,28 @@ def mount_frontend(app: FastAPI, dist: Path) -> None:
         return FileResponse(dist / "index.html")
 
 
+async def listen_to_workers(app: FastAPI) -> None:
+    """Celery: the workers ring when they store a submission's events (``EventBell``); its
+    streams in this process then read them at once instead of at their next poll."""
+    if app.state.settings.queue != "celery" or getattr(app.state, "event_listener", None):
+        return
+    from feynlab.grading.queue.celery_backend import EventListener
+    from feynlab.submissions import events
+
+    listener = EventListener(
+        app.state.settings, on_ring=lambda sid: events.notifier.notify(sid, None, relay=False)
+    )
+    listener.start()
+    app.state.event_listener = listener
+
+
+async def stop_listening(app: FastAPI) -> None:
+    listener = getattr(app.state, "event_listener", None)
+    if listener is not None:
+        app.state.event_listener = None
+        await to_thread.run_sync(listener.stop)
+
+
 def create_app(settings: Settings | None = None, *, runner: Runner | None = None) -> FastAPI:
     """The web app; ``runner`` shares a runner the caller owns (tests), else the embedded queue
     builds its own from ``settings.runner_factory``."""
@@ -282,8 +305,8 @@ def create_app(settings: Settings | None = None, *, runner: Runner | None = None
     app.state.runner = runner
     # Checks a submission must pass before it is stored, from features above submissions.
     app.state.submission_gates = [refuse_when_closed]
-    app.state.on_start = [index_courses_on_start]
-    app.state.on_stop = []
+    app.state.on_start = [index_courses_on_start, listen_to_workers]
+    app.state.on_stop = [stop_listening]
     install_queue(app)
     sessions_router.install(app)  # after the queue: sessions end before its sandbox closes
     lti_router.install(app)

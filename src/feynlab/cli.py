@@ -279,12 +279,13 @@ def worker(
 ) -> None:
     """A grading worker for the Celery queue (FEYNLAB_QUEUE=celery), fed through the broker."""
     from feynlab import db
-    from feynlab.grading.queue.celery_backend import run_worker
+    from feynlab.grading.queue.celery_backend import EventBell, run_worker
     from feynlab.grading.queue.factory import warm_in_background
     from feynlab.grading.queue.runners import build_runner, close_runner
     from feynlab.grading.queue.worker import GradingWorker
     from feynlab.lti.passback import queue_score
     from feynlab.sandbox import exposure
+    from feynlab.submissions import events
     from feynlab.submissions.sink import SubmissionSink
 
     settings = get_settings()
@@ -304,10 +305,13 @@ def worker(
             factory=sessions, courses_dir=settings.courses_dir, on_stored=[queue_score]
         ),
     )
+    bell = EventBell(settings)
+    events.notifier.relay = bell.ring  # the web processes' streams hear of events at once
     typer.echo(f"feynlab worker {grading.identity}: {settings.workers} slot(s)")
     try:
         run_worker(settings=settings, worker=grading, loglevel=loglevel)
     finally:
+        bell.close()
         close_runner(runner)
 
 

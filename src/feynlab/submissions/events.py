@@ -15,6 +15,7 @@ import logging
 import math
 import threading
 import time
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from sqlalchemy import bindparam, func, insert, select
@@ -50,6 +51,8 @@ class Notifier:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._listeners: dict[int, set[Listener]] = {}
+        # a Celery worker's: tells the web processes (grading/queue/celery_backend.EventBell)
+        self.relay: Callable[[int], None] | None = None
 
     def subscribe(self, submission_id: int, listener: Listener) -> None:
         with self._lock:
@@ -63,12 +66,16 @@ class Notifier:
                 if not listeners:
                     del self._listeners[submission_id]
 
-    def notify(self, submission_id: int, items: list[Item] | None = None) -> None:
+    def notify(
+        self, submission_id: int, items: list[Item] | None = None, *, relay: bool = True
+    ) -> None:
         with self._lock:
             listeners = list(self._listeners.get(submission_id, ()))
         for listener in listeners:
             with contextlib.suppress(RuntimeError):  # a closed loop: that stream is gone
                 listener.loop.call_soon_threadsafe(listener.offer, items)
+        if relay and self.relay is not None:
+            self.relay(submission_id)
 
 
 notifier = Notifier()

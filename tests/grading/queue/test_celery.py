@@ -124,6 +124,34 @@ def test_graded_through_a_celery_worker_with_live_events(
     assert any(e["type"] == "stdout" and "graded remotely" in e["text"] for e in events)
 
 
+@pytest.mark.sandbox
+@EITHER_BROKER
+def test_a_stream_hears_a_workers_events_without_waiting_for_its_poll(
+    settings: Settings,
+    broker: str,
+    celery_queue: str,
+    make_user,
+    login,
+    tmp_path: Path,
+) -> None:
+    app = _celery_app(settings, broker, celery_queue)
+    settings.event_poll_s = 30.0  # the stream reads other processes' events twice a minute
+    worker = procs.worker(settings, tmp_path / "worker.log", broker, celery_queue)
+    try:
+        with TestClient(app) as client:
+            headers = login(make_user())
+            time.sleep(1.0)  # the web process's listener is bound to the broker's exchange
+            started = time.monotonic()
+            accepted = submit(client, headers, SOLUTION)
+            events = read_events(client, accepted["events_url"], headers, stop_after="verdict")
+            waited = time.monotonic() - started
+    finally:
+        worker.stop()
+    assert events[-1][1]["type"] == "verdict" and events[-1][1]["status"] == "passed", events
+    # the worker rang when it stored them (EventBell): not the 30 s poll
+    assert waited < 15, f"the verdict reached the stream after {waited:.1f} s"
+
+
 @pytest.mark.slow
 @pytest.mark.sandbox
 @EITHER_BROKER
