@@ -1,11 +1,12 @@
 """Where one quick grading's time goes inside the runner, with and without primed slots.
 
 Grades supervised-1/softmax's reference one at a time (a pause between gradings: a learner at
-idle) on one worker slot, timing each phase of ``Runner.grade`` by wrapping the functions that do it: taking a
-grader host, its ready answer, the cgroup slot's preparation, the run's spawn, each judge
-request by kind (``load`` includes the learner's setup in its sandbox: joining the slot's
-cgroup, mounts, limits), the grader's questions (``relay``), the run's end (``live.finish``:
-exit status, output closed) and the slot's accounting. Two settings, interleaved:
+idle) on one worker slot, timing each phase of ``Runner.grade`` by wrapping the functions that
+do it: taking a grader host, its ready answer, the cgroup slot's preparation, the run's spawn,
+each judge request by kind (``load`` includes the learner's setup in its sandbox: joining the
+slot's cgroup, mounts, limits), the grader's questions (``relay``), the run's end
+(``live.finish``: exit status, output closed) and the slot's accounting. Two settings,
+interleaved:
   primed slots   - a free slot holds a spare of the zygote that ran in it (the default);
   unprimed       - ``Sandbox._prime`` disabled: each run's learner joins its slot's cgroup
                    when asked for, which waits for an RCU grace period on cgroup v1.

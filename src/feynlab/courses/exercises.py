@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from feynlab import pysource
 from feynlab.courses.content import Exercise
 from feynlab.courses.files import CourseFiles
 from feynlab.courses.formats import ExerciseFile
@@ -38,7 +39,7 @@ def _read(files: CourseFiles, rel: str, problems: list[Problem]) -> str | None:
 
 def _functions(source: str, rel: str, problems: list[Problem]) -> set[str] | None:
     try:
-        tree = ast.parse(source, filename=rel)
+        tree = pysource.parse(source, rel)
     except SyntaxError as exc:
         problems.append(Problem(rel, exc.lineno, f"Python syntax error: {exc.msg}"))
         return None

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from feynlab import pysource
 from feynlab.courses.content import Course, Exercise
 from feynlab.courses.problems import Problem
 
@@ -89,7 +90,7 @@ def baseline_solution(wrong_dir: Path, exercise: Exercise) -> Path | None:
 def what_it_skips(code: str) -> str | None:
     """The first line of the baseline's module docstring (None without one, or unparsable)."""
     try:
-        doc = ast.get_docstring(ast.parse(code))
+        doc = ast.get_docstring(pysource.parse(code))
     except SyntaxError:
         return None
     return doc.strip().splitlines()[0].strip() if doc and doc.strip() else None

@@ -31,6 +31,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from feynlab import pysource
 from feynlab.datasets.service import DATASETS
 from feynlab.grading.classify import (
     Execution,
@@ -72,7 +73,7 @@ def grader_datasets(exercise_dir: Path) -> list[str]:
         if path.name in ("solution.py", "starter.py"):
             continue
         try:
-            tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"))
+            tree = pysource.parse(path.read_text(encoding="utf-8", errors="replace"))
         except (OSError, SyntaxError, ValueError):
             continue  # the grader fails on its own, in the host
         for node in ast.walk(tree):
