@@ -103,6 +103,11 @@ class Sandbox:
             for p in PROFILES
         }
         self._primed: dict[int, ZygoteProcess] = {}  # slot -> the zygote whose spare joined it
+        # ended runs' slots made ready for their next run, off the verdict's path (_tidy)
+        self._tidier = concurrent.futures.ThreadPoolExecutor(
+            self.workers, thread_name_prefix="slot-tidy"
+        )
+        self._tidying: set[concurrent.futures.Future[None]] = set()
         self._closed = False
 
     # -- zygotes -------------------------------------------------------------------------------
@@ -231,46 +236,83 @@ class Sandbox:
             raise RuntimeError("the sandbox is closed")
         slots = self.session_slots if session else self.slots
         slot = slots.get(block=not session)
-        retire_slot = False
+        z: ZygoteProcess | None = None
+        handed_over = False
         try:
             seed = random.randrange(2**31) if seed is None else seed
             self.cgroups.prepare(slot, memory_mb=limits.memory_mb, pids=limits.pids + 1)
             z = self.zygote(profile)
             self._claim_slot(slot, z)
             request = self._request(slot, limits, seed, threads, z)
+            live = LiveRun(zygote=z, limits=limits, on_event=on_event, request=request)
+            live.outcome.extra["seed"] = seed
+            live.outcome.extra["slot"] = slot
             try:
-                live = LiveRun(zygote=z, limits=limits, on_event=on_event, request=request)
-                live.outcome.extra["seed"] = seed
-                live.outcome.extra["slot"] = slot
-                try:
-                    yield live
-                finally:
-                    live.finish()
-                    usage = self.cgroups.usage(slot)
-                    if usage.max_memory_mb is not None:
-                        # the cgroup counts what the run added, not the zygote pages it shares
-                        live.outcome.max_rss_mb = usage.max_memory_mb
-                    live.outcome.oom = live.outcome.oom or usage.oom_killed
-                    if self.cgroups.dirs and not self.cgroups.empty(slot):
-                        retire_slot = True
-                    elif not self.cgroups.reclaim(slot):
-                        log.warning(
-                            "cgroup slot %d still held %.0f MB after its run: renewed",
-                            slot,
-                            self.cgroups.charged_mb(slot),
-                        )
-                        retire_slot = not self.cgroups.renew(slot)
-                    if "work_dir" in request:  # unsafe mode: the run's folder on the host
-                        shutil.rmtree(request["work_dir"], ignore_errors=True)
-                    if not retire_slot:
-                        self._prime(slot, z, request["cgroups"])
+                yield live
             finally:
-                self._release(z)
+                live.finish()
+                usage = self.cgroups.usage(slot)
+                if usage.max_memory_mb is not None:
+                    # the cgroup counts what the run added, not the zygote pages it shares
+                    live.outcome.max_rss_mb = usage.max_memory_mb
+                live.outcome.oom = live.outcome.oom or usage.oom_killed
+                # The run's outcome is whole: the slot is made ready for its next run after
+                # the verdict, not before it (a Keras run's page cache takes ~50 ms to
+                # reclaim). A session's slot is tidied now: its next session must find it free.
+                tidy = (slot, z, request, slots)
+                if session:
+                    self._tidy(*tidy)
+                else:
+                    future = self._tidier.submit(self._tidy, *tidy)
+                    with self._lock:
+                        self._tidying.add(future)
+                handed_over = True
         finally:
+            if not handed_over:  # the run never started, or its end failed
+                if z is not None:
+                    self._release(z)
+                slots.put(slot)
+
+    def _tidy(
+        self,
+        slot: int,
+        z: ZygoteProcess,
+        request: dict[str, Any],
+        slots: queue.Queue[int],
+    ) -> None:
+        """Make a slot whose run ended ready for the next one: nothing of the run left in it,
+        its memory charge reclaimed, a spare of ``z`` joined; or take it out of service."""
+        retire_slot = False
+        try:
+            if self.cgroups.dirs and not self.cgroups.empty(slot):
+                retire_slot = True
+            elif not self.cgroups.reclaim(slot):
+                log.warning(
+                    "cgroup slot %d still held %.0f MB after its run: renewed",
+                    slot,
+                    self.cgroups.charged_mb(slot),
+                )
+                retire_slot = not self.cgroups.renew(slot)
+            if "work_dir" in request:  # unsafe mode: the run's folder on the host
+                shutil.rmtree(request["work_dir"], ignore_errors=True)
+            if not retire_slot:
+                self._prime(slot, z, request["cgroups"])
+        except Exception:
+            log.exception("cgroup slot %d could not be made ready after its run", slot)
+        finally:
+            self._release(z)
             if retire_slot:  # a process outlived SIGKILL there: never hand that slot out again
                 log.error("cgroup slot %d taken out of service", slot)
             else:
                 slots.put(slot)
+            with self._lock:
+                self._tidying = {f for f in self._tidying if not f.done()}
+
+    def settle(self, timeout_s: float | None = None) -> None:
+        """Wait until every ended run's slot is ready again (tests, shutdown)."""
+        with self._lock:
+            pending = list(self._tidying)
+        concurrent.futures.wait(pending, timeout=timeout_s)
 
     # -- spares that join a free slot ahead of its next run ------------------------------------
     def _prime(self, slot: int, z: ZygoteProcess, cgroups: list[str]) -> None:
@@ -317,6 +359,7 @@ class Sandbox:
 
     def close(self) -> None:
         self._closed = True
+        self._tidier.shutdown(wait=True)
         for line in self._lines.values():
             with line.lock:
                 if line.zygote is not None:
