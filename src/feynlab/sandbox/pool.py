@@ -266,6 +266,7 @@ class Sandbox:
                     future = self._tidier.submit(self._tidy, *tidy)
                     with self._lock:
                         self._tidying.add(future)
+                    future.add_done_callback(self._tidied)
                 handed_over = True
         finally:
             if not handed_over:  # the run never started, or its end failed
@@ -305,11 +306,13 @@ class Sandbox:
                 log.error("cgroup slot %d taken out of service", slot)
             else:
                 slots.put(slot)
-            with self._lock:
-                self._tidying = {f for f in self._tidying if not f.done()}
+
+    def _tidied(self, future: concurrent.futures.Future[None]) -> None:
+        with self._lock:
+            self._tidying.discard(future)
 
     def settle(self, timeout_s: float | None = None) -> None:
-        """Wait until every ended run's slot is ready again (tests, shutdown)."""
+        """Wait until every ended run's slot is ready again (tests, benchmarks)."""
         with self._lock:
             pending = list(self._tidying)
         concurrent.futures.wait(pending, timeout=timeout_s)
