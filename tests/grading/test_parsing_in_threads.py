@@ -18,6 +18,7 @@ import pytest
 
 from feynlab import pysource
 from feynlab.grading.grader_process import grader_datasets
+from feynlab.sandbox.zygote import profile_of
 
 # A grader long enough that the garbage collector runs while its tree is built.
 GRADER = "from feynlab_grading import grading_data\n\n" + "\n".join(
@@ -82,6 +83,16 @@ def test_graders_read_side_by_side_name_their_datasets(
     errors = _side_by_side([read, read, read])
     assert not errors, f"reading the grader's datasets in threads failed: {errors[:1]!r}"
     assert grader_datasets(tmp_path) == ["mnist"]
+
+
+def test_runs_started_side_by_side_get_their_zygote(switching_threads: None) -> None:
+    """Each run's zygote is chosen from its code's imports (two worker threads at once: the
+    fork-safety test once failed on a learner's code parsed beside another)."""
+    code = "import keras\n\n" + GRADER.partition("\n")[2]
+    pick: Callable[[], object] = lambda: profile_of(code)  # noqa: E731
+    errors = _side_by_side([pick, pick, pick])
+    assert not errors, f"choosing the zygote in threads failed: {errors[:1]!r}"
+    assert profile_of(code) == "keras"
 
 
 def test_a_parse_beside_one_the_lock_does_not_hold_still_succeeds(switching_threads: None) -> None:

@@ -95,13 +95,16 @@ def profile_of(*sources: str, declared: str | None = None) -> str:
     """The smallest profile whose zygote preloads what ``sources`` import (and at least the
     ``declared`` one). A guess to save time, never a limit: code that imports more, in a way no
     parser sees, imports it in its run. Code that does not parse gets the smallest zygote: it
-    fails at once anyway."""
+    fails at once anyway. Called from the server's threads side by side: parsed through
+    ``pysource.parse``."""
     import ast
+
+    from feynlab.pysource import parse
 
     rank = PROFILES.index(declared) if declared in PROFILES else 0
     for source in sources:
         try:
-            tree = ast.parse(source)
+            tree = parse(source)
         except (SyntaxError, ValueError):
             continue
         for node in ast.walk(tree):
