@@ -17,6 +17,7 @@ from feynlab.grading.exercise import GradableExercise
 from feynlab.grading.runner import Runner
 from feynlab.sandbox.namespaces import probe
 from feynlab.sandbox.zygote import PROFILES
+from feynlab.sandbox.zygote_process import ZygoteProcess
 from feynlab.settings import Settings
 
 HERE = Path(__file__).parent
@@ -118,6 +119,25 @@ def descendants(pid: int) -> set[int]:
             found.update(kids)
             todo.extend(kids)
     return found
+
+
+def zygote_pid(z: ZygoteProcess) -> int:
+    """Host pid of the zygote's Python process: the first one, going down from its launcher
+    (bwrap, or unshare when root), that runs the zygote module (its spares run it too, below)."""
+    todo = [z.process.pid]
+    while todo:
+        pid = todo.pop(0)
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                argv = f.read().split(b"\0")
+        except OSError:
+            continue
+        if argv[1:3] == [b"-m", b"feynlab.sandbox.zygote"]:
+            return pid
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as f:
+                todo.extend(int(k) for k in f.read().split())
+    raise AssertionError(f"no zygote process below {z.process.pid}")
 
 
 def leftover_run_processes(root: int, spares: int) -> list[tuple[int, list[str]]]:

@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import concurrent.futures
 import json
-import os
 from collections.abc import Iterator
 
 import pytest
 
 from feynlab.grading.runner import Runner
 from feynlab.grading.verdicts import RunResult
-from feynlab.sandbox.zygote_process import ZygoteProcess
 from feynlab.settings import Settings
+from tests.sandbox.conftest import zygote_pid
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.slow]
 
@@ -93,25 +92,6 @@ def keras_runner(sandbox_settings: Settings) -> Iterator[Runner]:
         yield r
 
 
-def _zygote_pid(z: ZygoteProcess) -> int:
-    """Host pid of the zygote's Python process: the first one, going down from its launcher
-    (bwrap, or unshare when root), that runs the zygote module (its spares run it too, below)."""
-    todo = [z.process.pid]
-    while todo:
-        pid = todo.pop(0)
-        try:
-            with open(f"/proc/{pid}/cmdline", "rb") as f:
-                argv = f.read().split(b"\0")
-        except OSError:
-            continue
-        if argv[1:3] == [b"-m", b"feynlab.sandbox.zygote"]:
-            return pid
-        for task in os.listdir(f"/proc/{pid}/task"):
-            with open(f"/proc/{pid}/task/{task}/children") as f:
-                todo.extend(int(k) for k in f.read().split())
-    raise AssertionError(f"no zygote process below {z.process.pid}")
-
-
 def _status(pid: int) -> dict[str, int]:
     """Threads and VmRSS (kB) of a host process."""
     with open(f"/proc/{pid}/status") as f:
@@ -129,7 +109,7 @@ def _report(result: RunResult) -> dict[str, int | None]:
 def test_200_runs_from_one_keras_zygote_stay_single_threaded(keras_runner: Runner) -> None:
     sandbox = keras_runner.sandbox
     zygote = sandbox.zygote_process("keras")
-    pid = _zygote_pid(zygote)
+    pid = zygote_pid(zygote)
     before = _status(pid)
     assert before["threads"] == 1, f"the warm zygote runs {before['threads']} threads"
     runs_before = zygote.runs_started
@@ -166,7 +146,7 @@ def test_200_runs_from_one_keras_zygote_stay_single_threaded(keras_runner: Runne
     # one zygote served them all, and is as it was: one thread, about the same memory
     assert sandbox.zygote_process("keras") is zygote and zygote.alive()
     assert zygote.runs_started - runs_before == RUNS
-    assert _zygote_pid(zygote) == pid
+    assert zygote_pid(zygote) == pid
     after = _status(pid)
     assert after["threads"] == 1, f"the zygote runs {after['threads']} threads after {RUNS} runs"
     grown_mb = (after["rss_kb"] - before["rss_kb"]) / 1024

@@ -1,12 +1,12 @@
-"""What a forked zygote child does to become one sandboxed run.
+"""What a zygote child does to become one sandboxed run.
 
-Two processes per run. The *monitor* (still the zygote's user, trusted code) joins the run's
-cgroup slot, unshares fresh user, mount, PID, IPC, UTS and network namespaces and forks the
-*learner*, PID 1 of the new PID namespace: when it exits, the kernel kills everything the
-learner started. The monitor waits for it and writes the exit status and resource use to the
-status pipe. The learner mounts its private tmpfs directories and a fresh /proc, hides the
-zygote's private mounts, sets its rlimits, enters one more user namespace as a non-root user
-without capabilities, and then runs the harness.
+One process per run, the *learner*: the zygote clones it straight into fresh user, mount, PID,
+IPC, UTS and network namespaces (``namespaces.fork_into``), so it is PID 1 of its PID namespace
+and when it exits the kernel kills everything it started. The zygote waits for it and writes
+its exit status and resource use to the run's status pipe. The learner joins its cgroup slot,
+mounts its private tmpfs directories and a fresh /proc, hides the zygote's private mounts, sets
+its rlimits, enters one more user namespace as a non-root user without capabilities, and then
+runs the harness.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ PRIVATE_DIR = "/run/feynlab"  # the zygote's cgroup slots; hidden from learner c
 LEARNER_UID = 1000
 DATA_DIR = "/data"  # the public data folder, read-only
 MAX_REQUEST = 64 * 1024
+MAX_FD = 1 << 16
 STACK_BYTES = 64 * 1024 * 1024  # deep recursion ends in a crash, not in swallowed memory
 DEVPTS_OPTS = "newinstance,ptmxmode=0666,mode=0620"
 SHM_MB = 64  # the run's own /dev/shm (multiprocessing's semaphores, small shared buffers)
@@ -46,15 +47,20 @@ ENV = {
 def make_spare(*, isolate: bool) -> tuple[int, socket.socket]:
     """Fork a run ahead of time, up to the point where it waits for its request.
 
-    Returns the monitor's pid and the socket to send it the request (with its descriptors).
+    Returns the run's pid and the socket to send it the request (with its descriptors).
     Forking costs most of a run's start (the zygote is large), so it is done before it is asked.
     """
     zygote_end, spare_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-    pid = os.fork()
+    uid, gid = os.getuid(), os.getgid()
+    pid = ns.fork_into(ns.RUN_NAMESPACES if isolate else 0)
     if pid == 0:
         try:
-            zygote_end.close()
-            _monitor(spare_end, isolate=isolate)
+            # Only its own socket: not the zygote's (its other children's sockets, pidfds and
+            # status pipes, whose ends must be seen closing), nor its parent's socket.
+            keep = spare_end.fileno()
+            os.closerange(3, keep)
+            os.closerange(keep + 1, MAX_FD)
+            _spare(spare_end, isolate=isolate, outside=(uid, gid))
         finally:
             os._exit(70)
     spare_end.close()
@@ -65,71 +71,33 @@ def _receive(sock: socket.socket, nfds: int) -> tuple[dict[str, Any], list[int]]
     fds = array.array("i")
     msg, ancdata, _, _ = sock.recvmsg(MAX_REQUEST, socket.CMSG_SPACE(nfds * fds.itemsize))
     if not msg:
-        os._exit(0)  # the zygote is gone or retired this spare
+        os._exit(0)  # the zygote is gone
     for level, kind, data in ancdata:
         if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
             fds.frombytes(data[: len(data) - (len(data) % fds.itemsize)])
     return json.loads(msg), list(fds)
 
 
-def _monitor(sock: socket.socket, *, isolate: bool) -> NoReturn:
+def _spare(sock: socket.socket, *, isolate: bool, outside: tuple[int, int]) -> NoReturn:
+    """A run waiting for its request: ``prime`` (join a free cgroup slot now, before its run
+    asks for it), then the request. It exits when the zygote closes its socket unasked."""
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     ns.prctl(ns.PR_SET_PDEATHSIG, signal.SIGKILL)
-    uid, gid = os.getuid(), os.getgid()
     if isolate:
-        ns.unshare(ns.RUN_NAMESPACES)
-        ns.map_ids(0, uid, gid)
-    monitor_end, learner_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-    pid = os.fork()
-    if pid == 0:
-        sock.close()
-        monitor_end.close()
-        ns.prctl(ns.PR_SET_PDEATHSIG, signal.SIGKILL)
-        request, fds = _receive(learner_end, 3)
-        joined: list[str] = []
-        if "prime" in request:  # join a free cgroup slot now, before its run asks for it
-            joined = _join_cgroups(request["prime"], [])
-            request, fds = _receive(learner_end, 3)
-        learner_end.close()
-        try:
-            _learner(request, *fds, isolate=isolate, joined=joined)
-        except BaseException:  # setup (or the harness) failed: say so on stderr
-            with contextlib.suppress(OSError):
-                os.write(2, f"feynlab sandbox failure: {traceback.format_exc()}\n".encode())
-        os._exit(71)
-    learner_end.close()
-    # The zygote asks for a stop with SIGTERM: end the run but still report what it used.
-    signal.signal(signal.SIGTERM, lambda *_: os.kill(pid, signal.SIGKILL))
-    request, fds = _receive(sock, 4)
+        ns.map_ids(0, *outside)
+    request, fds = _receive(sock, 3)
+    joined: list[str] = []
     if "prime" in request:
-        monitor_end.send(json.dumps(request).encode())
-        request, fds = _receive(sock, 4)
-    if "retire" in request:  # a spare that joined a slot another zygote's run now uses
-        os._exit(0)
-    stdout_fd, stderr_fd, channel_fd, status_fd = fds
-    monitor_end.sendmsg(
-        [json.dumps(request).encode()],
-        [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds[:3]))],
-    )
-    for fd in (stdout_fd, stderr_fd, channel_fd):
-        os.close(fd)
-    while True:
-        try:
-            _, status, usage = os.wait4(pid, 0)
-            break
-        except InterruptedError:
-            continue
-    report = {
-        "exit_code": os.waitstatus_to_exitcode(status),
-        "cpu_s": usage.ru_utime + usage.ru_stime,
-        "max_rss_mb": usage.ru_maxrss / 1024,
-    }
-    os.write(status_fd, json.dumps(report).encode())
-    # The learner (PID 1 of the run) is gone, and with it every process of the run. Close now:
-    # the parent need not wait while this process and the run's namespaces are torn down.
-    os.close(status_fd)
-    os._exit(0)
+        joined = _join_cgroups(request["prime"], [])
+        request, fds = _receive(sock, 3)
+    sock.close()
+    try:
+        _learner(request, *fds, isolate=isolate, joined=joined)
+    except BaseException:  # setup (or the harness) failed: say so on stderr
+        with contextlib.suppress(OSError):
+            os.write(2, f"feynlab sandbox failure: {traceback.format_exc()}\n".encode())
+    os._exit(71)
 
 
 def _set_limits(limits: dict[str, Any], request: dict[str, Any]) -> None:
@@ -200,7 +168,7 @@ def _learner(
     os.dup2(stdout_fd, 1)
     os.dup2(stderr_fd, 2)
     os.dup2(channel_fd, 3)
-    os.closerange(4, 1 << 16)
+    os.closerange(4, MAX_FD)
     os.chdir(work)
     os.environ.clear()
     os.environ.update(ENV, HOME=work, TMPDIR=work if not isolate else "/tmp")

@@ -1,18 +1,22 @@
-"""The Linux system calls the sandbox makes directly (Python 3.11 has no ``os.unshare``).
+"""The Linux system calls the sandbox makes directly (Python 3.11 has no ``os.unshare`` and no
+``clone``).
 
-Used inside the zygote's children only: each run enters fresh user, mount, PID, IPC, UTS and
-network namespaces, mounts its private directories, then gives up every capability.
+The zygote clones each run into fresh user, mount, PID, IPC, UTS and network namespaces
+(``fork_into``); the run mounts its private directories, then gives up every capability.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import errno
 import os
 import shutil
+import signal
 import subprocess
 
 CLONE_NEWNS = 0x00020000
+CLONE_CHILD_SETTID = 0x01000000
 CLONE_NEWUTS = 0x04000000
 CLONE_NEWIPC = 0x08000000
 CLONE_NEWUSER = 0x10000000
@@ -35,9 +39,17 @@ PR_SET_DUMPABLE = 4
 PR_SET_NO_NEW_PRIVS = 38
 _LINUX_CAPABILITY_VERSION_3 = 0x20080522
 
-_libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+_LIBC_NAME = ctypes.util.find_library("c") or "libc.so.6"
+_libc = ctypes.CDLL(_LIBC_NAME, use_errno=True)
 _libc.mount.argtypes = [ctypes.c_char_p] * 3 + [ctypes.c_ulong, ctypes.c_char_p]
 _libc.umount2.argtypes = [ctypes.c_char_p, ctypes.c_int]
+_libc.pthread_self.restype = ctypes.c_void_p
+# Through PyDLL the GIL stays held across the call, as ``os.fork`` holds it across fork().
+_clone_libc = ctypes.PyDLL(_LIBC_NAME, use_errno=True)
+_clone_libc.syscall.restype = ctypes.c_long
+_SYS_CLONE3 = 435  # the same number on every architecture (Linux 5.3)
+# clone(2)'s number and where it takes the child's TID pointer: 4th on x86-64, 5th on arm64
+_SYS_CLONE = {"x86_64": (56, 3), "aarch64": (220, 4)}
 
 
 def _check(result: int, what: str) -> None:
@@ -48,6 +60,73 @@ def _check(result: int, what: str) -> None:
 
 def unshare(flags: int) -> None:
     _check(_libc.unshare(flags), "unshare")
+
+
+class _CloneArgs(ctypes.Structure):
+    _fields_ = [
+        (name, ctypes.c_uint64)
+        for name in (
+            "flags", "pidfd", "child_tid", "parent_tid", "exit_signal", "stack", "stack_size",
+            "tls", "set_tid", "set_tid_size", "cgroup",
+        )
+    ]  # fmt: skip
+
+
+def _tid_address() -> int:
+    """Where glibc keeps this thread's TID: the descriptor it publishes for libthread_db."""
+    bits, _, offset = (ctypes.c_uint32 * 3).in_dll(_libc, "_thread_db_pthread_tid")
+    if bits != 32:
+        raise OSError(f"glibc's thread descriptor holds a {bits}-bit TID")
+    return int(_libc.pthread_self()) + offset
+
+
+def _clone(flags: int, tid_address: int, *, clone3: bool) -> tuple[int, int]:
+    """One clone system call that returns in the child like fork (no new stack); returns the
+    result and errno. The kernel writes the child's TID where glibc keeps it (as glibc's
+    ``fork`` does), so glibc calls that use it (``pthread_getcpuclockid``) name the child."""
+    flags |= CLONE_CHILD_SETTID
+    if clone3:
+        args = _CloneArgs(flags=flags, child_tid=tid_address, exit_signal=signal.SIGCHLD)
+        result = _clone_libc.syscall(
+            ctypes.c_long(_SYS_CLONE3), ctypes.byref(args), ctypes.c_size_t(ctypes.sizeof(args))
+        )
+    else:
+        number, tid_at = _SYS_CLONE[os.uname().machine]
+        call = [ctypes.c_ulong(flags | signal.SIGCHLD)] + [ctypes.c_ulong(0)] * 4
+        call[tid_at] = ctypes.c_ulong(tid_address)
+        result = _clone_libc.syscall(ctypes.c_long(number), *call)
+    return int(result), ctypes.get_errno() if result < 0 else 0
+
+
+_use_clone3 = True
+
+
+def fork_into(namespaces: int) -> int:
+    """``os.fork`` whose child starts in new ``namespaces`` (CLONE_NEW* flags): the child, not
+    a second process, is PID 1 of a new PID namespace, and the PID namespace belongs to the new
+    user namespace (so the child may mount a /proc of its own).
+
+    Python's own fork bookkeeping runs around it (``PyOS_BeforeFork`` and the after-fork
+    hooks, ``os.register_at_fork`` included), as ``os.fork`` runs it. What glibc's ``fork``
+    does besides is left out: its ``pthread_atfork`` handlers and resetting its locks, which
+    matter only when another thread runs at the time; the zygote has one thread.
+    """
+    global _use_clone3
+    if not namespaces:
+        return os.fork()
+    tid_address = _tid_address()
+    ctypes.pythonapi.PyOS_BeforeFork()
+    pid, err = _clone(namespaces, tid_address, clone3=_use_clone3)
+    if pid == -1 and err == errno.ENOSYS and _use_clone3:  # a kernel or filter without clone3
+        _use_clone3 = False
+        pid, err = _clone(namespaces, tid_address, clone3=False)
+    if pid == 0:
+        ctypes.pythonapi.PyOS_AfterFork_Child()
+        return 0
+    ctypes.pythonapi.PyOS_AfterFork_Parent()
+    if pid < 0:
+        raise OSError(err, f"clone: {os.strerror(err)}")
+    return pid
 
 
 def mount(source: str, target: str, fstype: str | None, flags: int, data: str = "") -> None:

@@ -326,14 +326,14 @@ class LiveRun:
             data += chunk
             parsed = _status(data)
             if parsed is not None:
-                return parsed  # complete: do not wait for the monitor's own exit
+                return parsed  # complete: do not wait for the pipe to close
         if not data:
-            return {}  # the monitor was killed: the run is over, its status unknown
+            return {}  # a hard kill: the run is over, its status unknown
         return _status(data) or {}
 
 
 def _status(data: bytes) -> dict[str, Any] | None:
-    """The monitor's report (one small write, so it arrives whole), or None if incomplete."""
+    """The zygote's report (one small write, so it arrives whole), or None if incomplete."""
     try:
         parsed = json.loads(data)
     except ValueError:

@@ -1,4 +1,4 @@
-"""The warm zygote: imports the ML stack once, then forks one child per run on request.
+"""The warm zygote: imports the ML stack once, then forks one process per run on request.
 
 Runs inside bubblewrap as the unprivileged sandbox user (see ``zygote_process``). It holds no
 secret, starts no thread pool and runs no tensor operation. It talks to the trusted parent over
@@ -15,6 +15,7 @@ import contextlib
 import gc
 import json
 import os
+import select
 import signal
 import socket
 import sys
@@ -131,44 +132,93 @@ def _vm_mb() -> float:
         return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-class Spare:
-    """A run forked ahead of its request: the monitor's pid, the socket to send it the request,
-    and the cgroup slot it already joined (``prime``), if any."""
+class Child:
+    """A process the zygote forked: a spare waiting for its request (``sock``, and the cgroup
+    slot it already joined, ``slot``), then a run (``run``, and the status pipe the zygote
+    writes its exit status to when it ends). ``pidfd`` becomes readable when it has ended."""
 
     def __init__(self, pid: int, sock: socket.socket) -> None:
         self.pid = pid
         self.sock = sock
+        self.pidfd = os.pidfd_open(pid)
         self.slot: int | None = None
+        self.run: str | None = None
+        self.status_fd = -1
+
+    def report(self, status: int, usage: Any) -> None:
+        """Write the run's exit status and resource use, one small write (it arrives whole)."""
+        if self.status_fd < 0:
+            return
+        report = {
+            "exit_code": os.waitstatus_to_exitcode(status),
+            "cpu_s": usage.ru_utime + usage.ru_stime,
+            "max_rss_mb": usage.ru_maxrss / 1024,
+        }
+        with contextlib.suppress(OSError):  # the parent stopped waiting for it
+            os.write(self.status_fd, json.dumps(report).encode())
+        self.drop_status()
+
+    def drop_status(self) -> None:
+        if self.status_fd >= 0:
+            os.close(self.status_fd)
+            self.status_fd = -1
 
 
-def _reap(children: dict[str, int], spares: list[Spare]) -> None:
-    while True:
+class Children:
+    """Every child of the zygote, found by its run's id, its pidfd, or among the spares."""
+
+    def __init__(self) -> None:
+        self.spares: list[Child] = []
+        self.runs: dict[str, Child] = {}
+        self.by_pidfd: dict[int, Child] = {}
+        self.poller = select.poll()
+
+    def add_spare(self, *, isolate: bool) -> None:
+        from feynlab.sandbox.child import make_spare
+
+        child = Child(*make_spare(isolate=isolate))
+        self.spares.append(child)
+        self.by_pidfd[child.pidfd] = child
+        self.poller.register(child.pidfd, select.POLLIN)
+
+    def reap(self, pidfd: int) -> None:
+        """A child ended: collect it, and if it was a run, report how."""
+        child = self.by_pidfd[pidfd]
         try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
+            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
         except ChildProcessError:
-            return
+            pid, status, usage = child.pid, 0, None
         if pid == 0:
+            return  # not ended after all
+        if usage is not None:
+            child.report(status, usage)
+        child.drop_status()
+        self.poller.unregister(pidfd)
+        del self.by_pidfd[pidfd]
+        os.close(pidfd)
+        if child.run is not None and self.runs.get(child.run) is child:
+            del self.runs[child.run]
+        if child in self.spares:
+            self.spares.remove(child)
+            child.sock.close()
+
+    def kill(self, run: str, *, hard: bool) -> None:
+        """SIGKILL a run (PID 1 of its namespace: everything it started goes with it). Its
+        report follows when it is reaped; ``hard``: the parent stops waiting for it now."""
+        child = self.runs.get(run)
+        if child is None:
             return
-        for run, child in list(children.items()):
-            if child == pid:
-                del children[run]
-        for spare in list(spares):
-            if spare.pid == pid:
-                spare.sock.close()
-                spares.remove(spare)
+        with contextlib.suppress(ProcessLookupError):
+            signal.pidfd_send_signal(child.pidfd, signal.SIGKILL)
+        if hard:
+            child.drop_status()
 
 
 def _reply(sock: socket.socket, message: dict[str, Any]) -> None:
     sock.send(json.dumps(message).encode())
 
 
-def _new_spare(*, isolate: bool) -> Spare:
-    from feynlab.sandbox.child import make_spare
-
-    return Spare(*make_spare(isolate=isolate))
-
-
-def _pick(spares: list[Spare], slot: Any) -> Spare | None:
+def _pick(spares: list[Child], slot: Any) -> Child | None:
     """The spare for a run in ``slot``: one that already joined it, else one that joined none,
     else any (it moves to the run's slot)."""
     for wanted in (slot, None):
@@ -179,33 +229,37 @@ def _pick(spares: list[Spare], slot: Any) -> Spare | None:
 
 
 def _hand_to_spare(
-    spares: list[Spare],
+    children: Children,
     request: dict[str, Any],
     fds: array.array,
     *,
     isolate: bool,
-) -> int:
-    """Give the run's request and descriptors to a waiting spare; returns its monitor pid."""
+) -> None:
+    """Give the run's request and descriptors to a waiting spare; it becomes the run, and the
+    zygote keeps the run's status pipe (the last descriptor)."""
     for _ in range(3):
-        spare = _pick(spares, request.get("slot"))
-        if spare is not None:
-            spares.remove(spare)
-        else:
-            spare = _new_spare(isolate=isolate)
+        if not children.spares:
+            children.add_spare(isolate=isolate)
+        spare = _pick(children.spares, request.get("slot"))
+        assert spare is not None
+        children.spares.remove(spare)
         try:
             spare.sock.sendmsg(
                 [json.dumps(request).encode()],
-                [(socket.SOL_SOCKET, socket.SCM_RIGHTS, fds)],
+                [(socket.SOL_SOCKET, socket.SCM_RIGHTS, fds[:3])],
             )
-            return spare.pid
         except OSError:
-            continue  # that spare died; try another
+            continue  # that spare died (reaped when its pidfd says so); try another
         finally:
             spare.sock.close()
+        spare.run = request["run"]
+        spare.status_fd = os.dup(fds[3])
+        children.runs[spare.run] = spare
+        return
     raise OSError("no spare would take the run")
 
 
-def _prime(spares: list[Spare], request: dict[str, Any]) -> None:
+def _prime(spares: list[Child], request: dict[str, Any]) -> None:
     """Have a spare join a free cgroup slot now: joining one waits for an RCU grace period
     (cgroup v1: ~5-15 ms), which the slot's next run then does not wait for."""
     slot = request.get("slot")
@@ -216,73 +270,79 @@ def _prime(spares: list[Spare], request: dict[str, Any]) -> None:
             try:
                 spare.sock.send(json.dumps({"prime": request.get("cgroups", [])}).encode())
             except OSError:
-                return  # it died: reaped later
+                return  # it died: reaped when its pidfd says so
             spare.slot = slot
             return
 
 
-def _unprime(spares: list[Spare], slot: Any) -> None:
+def _unprime(spares: list[Child], slot: Any) -> None:
     """Retire the spares that joined ``slot``: a run of another zygote is about to use it."""
     for spare in [spare for spare in spares if spare.slot == slot]:
         spares.remove(spare)
-        # said, not shown by closing: later spares hold copies of this socket, so it never
-        # reads as closed; the monitor exits, and its learner (PR_SET_PDEATHSIG) with it
-        with contextlib.suppress(OSError):
-            spare.sock.send(json.dumps({"retire": True}).encode())
+        # it sees its socket close (no other child holds a copy) and exits; reaped when its
+        # pidfd says so
         spare.sock.close()
 
 
+def _handle(sock: socket.socket, children: Children, *, isolate: bool) -> bool:
+    """Answer one message from the parent; False when the parent went away."""
+    fds = array.array("i")
+    try:
+        msg, ancdata, _, _ = sock.recvmsg(MAX_MESSAGE, socket.CMSG_SPACE(FDS_PER_RUN * 4))
+    except InterruptedError:
+        return True
+    if not msg:
+        return False  # the parent went away or asked us to stop
+    for level, kind, data in ancdata:
+        if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+            fds.frombytes(data[: len(data) - (len(data) % fds.itemsize)])
+    request = json.loads(msg)
+    op = request.get("op")
+    reply: dict[str, Any] = {"ok": True}
+    if op == "spawn" and len(fds) == FDS_PER_RUN:
+        try:
+            _hand_to_spare(children, request, fds, isolate=isolate)
+            reply["rss_mb"] = _rss_mb()
+        except OSError as exc:
+            reply = {"ok": False, "error": str(exc)}
+    elif op == "prime":
+        _prime(children.spares, request)
+    elif op == "unprime":
+        _unprime(children.spares, request.get("slot"))
+    elif op == "kill":
+        children.kill(request.get("run", ""), hard=bool(request.get("hard")))
+    else:
+        reply = {"ok": False, "error": f"bad request {op!r}"}
+    for fd in fds:
+        os.close(fd)
+    _reply(sock, reply)
+    return True
+
+
 def serve(sock: socket.socket, *, isolate: bool, spare_count: int) -> None:
-    children: dict[str, int] = {}
-    spares: list[Spare] = []
+    """Answer the parent's messages, and report each run's end as soon as it ends."""
+    children = Children()
     gc.freeze()  # keep the collector from touching (and copying) the zygote's pages in children
-    spares.extend(_new_spare(isolate=isolate) for _ in range(spare_count))
+    for _ in range(spare_count):
+        children.add_spare(isolate=isolate)
+    children.poller.register(sock, select.POLLIN)
     _reply(sock, {"ready": True, "rss_mb": _rss_mb(), "vm_mb": _vm_mb(), "pid": os.getpid()})
     while True:
-        fds = array.array("i")
+        # Spares taken are forked again one at a time, between looks at what is ready: a run
+        # that ends meanwhile is reported after one fork, not after all of them.
+        short = len(children.spares) < spare_count
         try:
-            msg, ancdata, _, _ = sock.recvmsg(MAX_MESSAGE, socket.CMSG_SPACE(FDS_PER_RUN * 4))
+            ready = children.poller.poll(0 if short else None)
         except InterruptedError:
             continue
-        if not msg:
-            return  # the parent went away or asked us to stop
-        for level, kind, data in ancdata:
-            if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
-                fds.frombytes(data[: len(data) - (len(data) % fds.itemsize)])
-        _reap(children, spares)
-        request = json.loads(msg)
-        op = request.get("op")
-        if op == "spawn" and len(fds) == FDS_PER_RUN:
-            try:
-                children[request["run"]] = _hand_to_spare(spares, request, fds, isolate=isolate)
-                reply: dict[str, Any] = {"ok": True, "rss_mb": _rss_mb()}
-            except OSError as exc:
-                reply = {"ok": False, "error": str(exc)}
-            for fd in fds:
-                os.close(fd)
-            _reply(sock, reply)
-            while len(spares) < spare_count:
-                spares.append(_new_spare(isolate=isolate))
-        elif op in ("prime", "unprime"):
-            for fd in fds:
-                os.close(fd)
-            if op == "prime":
-                _prime(spares, request)
-            else:
-                _unprime(spares, request.get("slot"))
-            _reply(sock, {"ok": True})
-            while len(spares) < spare_count:
-                spares.append(_new_spare(isolate=isolate))
-        elif op == "kill":
-            pid = children.get(request.get("run", ""))
-            if pid is not None:
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGKILL if request.get("hard") else signal.SIGTERM)
-            _reply(sock, {"ok": True})
-        else:
-            for fd in fds:
-                os.close(fd)
-            _reply(sock, {"ok": False, "error": f"bad request {op!r}"})
+        # runs that ended first: their reports are what a verdict waits for
+        for fd, _ in sorted(ready, key=lambda event: event[0] == sock.fileno()):
+            if fd != sock.fileno():
+                children.reap(fd)
+            elif not _handle(sock, children, isolate=isolate):
+                return
+        if short and not ready:
+            children.add_spare(isolate=isolate)
 
 
 def main() -> None:

@@ -306,7 +306,7 @@ class ZygoteProcess:
             self._receive(REQUEST_TIMEOUT_S)
 
     def kill(self, run: str, *, hard: bool = False) -> None:
-        """Stop a run (``hard``: kill its monitor too, losing its resource report)."""
+        """Stop a run (``hard``: and stop waiting for its resource report)."""
         with self.lock:
             try:
                 self.sock.send(json.dumps({"op": "kill", "run": run, "hard": hard}).encode())
