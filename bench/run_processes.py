@@ -5,8 +5,9 @@ this change: a monitor forked from the zygote, which forked the learner).
 For each tree and zygote profile, a fresh process starts a sandbox (two worker slots, so two
 spares), warms the profile's zygote and measures:
   processes per spare - below the zygote, while it waits with its spares;
-  PSS per spare       - the proportional memory of the zygote's descendants, per spare
-                        (smaps_rollup; what each waiting run adds on top of the zygote);
+  memory per spare    - what the zygote's descendants hold of their own, per spare: private
+                        pages (smaps_rollup) and page tables (VmPTE), what each waiting run
+                        adds on top of the zygote it shares the rest with;
   CPU per run         - CPU seconds of the zygote and all its reaped descendants over a
                         series of runs of ``x = 1``, per run (both forks of a run included,
                         and the page-table copies they make);
@@ -51,10 +52,12 @@ CHILD = textwrap.dedent(
             todo.pop(0)
         return found
 
-    def pss_kb(pid):  # 0 for a process gone meanwhile (a retired spare being reaped)
+    def own_kb(pid):  # private pages and page tables; 0 for a process gone meanwhile
         try:
             with open(f"/proc/{pid}/smaps_rollup") as f:
-                return next(int(l.split()[1]) for l in f if l.startswith("Pss:"))
+                own = sum(int(l.split()[1]) for l in f if l.startswith("Private_"))
+            with open(f"/proc/{pid}/status") as f:
+                return own + next(int(l.split()[1]) for l in f if l.startswith("VmPTE:"))
         except (OSError, StopIteration):
             return 0
 
@@ -79,8 +82,8 @@ CHILD = textwrap.dedent(
             time.sleep(0.3)
         runner.sandbox.settle()
         time.sleep(1.0)
-        spares = [p for p in below(zygote) if pss_kb(p)]
-        pss = sum(pss_kb(p) for p in spares) / 1024
+        spares = [p for p in below(zygote) if own_kb(p)]
+        own = sum(own_kb(p) for p in spares) / 1024
         cpu0, walls = cpu_s(zygote), []
         for _ in range(runs):
             t0 = time.perf_counter()
@@ -93,7 +96,7 @@ CHILD = textwrap.dedent(
         cpu = (cpu_s(zygote) - cpu0) / runs
     print("BENCH " + json.dumps({
         "processes": len(spares) / settings.workers,
-        "pss_mb": pss / settings.workers,
+        "own_mb": own / settings.workers,
         "cpu_ms": cpu * 1000,
         "p50_ms": statistics.median(walls) * 1000,
     }))
@@ -149,12 +152,12 @@ def main() -> None:
                 results.setdefault((profile, name), []).append(got)
                 print(f"round {r + 1} {profile:6} {name:22} {json.dumps(got)}", flush=True)
     print(f"load average {os.getloadavg()[0]:.2f}\n")
-    print("| zygote | per run | processes per spare | PSS per spare | CPU per run | run p50 |")
+    print("| zygote | per run | processes per spare | own memory per spare | CPU per run | p50 |")
     print("|---|---|---:|---:|---:|---:|")
     for (profile, name), rounds in results.items():
         med = {k: statistics.median(x[k] for x in rounds) for k in rounds[0]}
         print(
-            f"| {profile} | {name} | {med['processes']:.0f} | {med['pss_mb']:.1f} MB "
+            f"| {profile} | {name} | {med['processes']:.0f} | {med['own_mb']:.1f} MB "
             f"| {med['cpu_ms']:.1f} ms | {med['p50_ms']:.1f} ms |"
         )
 
