@@ -7,6 +7,9 @@ epoch, batch 128, validation_split 0.1), each in a fresh process pinned to one c
 thread pool set to one thread, under:
   torch eager   - the platform today: KERAS_BACKEND=torch, compile() as the code wrote it;
   torch jit     - the same, with jit_compile=True forced into every compile() (torch.compile);
+  torch dynamo  - jit_compile=True with torch.compile's "aot_eager" backend: TorchDynamo traces
+                  Keras's train step into one graph (no Python per layer per step) and runs
+                  it with eager kernels, without Inductor's C++ code generation;
   jax xla       - KERAS_BACKEND=jax (XLA compiles each train step; jit_compile defaults to on),
                   from a separate virtual environment under var/bench-jax (jax[cpu] pinned
                   below; never the app's .venv). Installed from the registry on first use.
@@ -37,7 +40,7 @@ JAX_ENV = REPO / "var" / "bench-jax" / "venv"
 # Python 3.11: jax 0.10.2 is the newest release for it (0.11+ needs 3.12).
 JAX_PINS = ["jax[cpu]==0.10.2", "keras==3.15.1", "numpy==2.4.6", "scikit-learn==1.9.1"]
 MODELS = ["mnist-classifier", "fashion-cnn", "fashion-clusters", "keras-mnist-convnet", "snake-3x3"]
-CONFIGS = ["torch eager", "torch jit", "jax xla"]
+CONFIGS = ["torch eager", "torch jit", "torch dynamo", "jax xla"]
 SOLUTIONS = {
     "mnist-classifier": REPO / "courses/supervised-1/exercises/mnist-classifier/solution.py",
     "fashion-cnn": REPO / "courses/supervised-2/exercises/fashion-cnn/solution.py",
@@ -113,6 +116,14 @@ CHILD = textwrap.dedent(
                 kwargs["jit_compile"] = True
                 return compile_(self, *args, **kwargs)
             keras.Model.compile = compile_jit
+        if spec["jit"] == "aot_eager":  # the trainer's torch.compile, with that backend
+            import types
+            import keras.src.backend.torch.trainer as trainer
+            torch_compile = torch.compile
+            trainer.torch = types.SimpleNamespace(**{
+                name: getattr(torch, name) for name in dir(torch) if name != "compile"
+            })
+            trainer.torch.compile = lambda fn, **kw: torch_compile(fn, backend="aot_eager", **kw)
         keras.utils.set_random_seed(0)
     namespace = {"__name__": "solution"}
     exec(compile(open(spec["solution"]).read(), spec["solution"], "exec"), namespace)
@@ -199,7 +210,7 @@ def run_one(model: str, config: str, files: dict, args: argparse.Namespace, tmp:
     spec = {
         "model": model,
         "solution": str(solution),
-        "jit": config == "torch jit",
+        "jit": {"torch jit": "inductor", "torch dynamo": "aot_eager"}.get(config, ""),
         "data": files.get(DATASET.get(model, ""), {}),
         "src": str(REPO / "src"),
         "snake_s": SNAKE_SECONDS,
