@@ -327,10 +327,11 @@ def serve(sock: socket.socket, *, isolate: bool, spare_count: int) -> None:
         children.add_spare(isolate=isolate)
     children.poller.register(sock, select.POLLIN)
     _reply(sock, {"ready": True, "rss_mb": _rss_mb(), "vm_mb": _vm_mb(), "pid": os.getpid()})
+    refill = True
     while True:
         # Spares taken are forked again one at a time, between looks at what is ready: a run
         # that ends meanwhile is reported after one fork, not after all of them.
-        short = len(children.spares) < spare_count
+        short = refill and len(children.spares) < spare_count
         try:
             ready = children.poller.poll(0 if short else None)
         except InterruptedError:
@@ -341,8 +342,14 @@ def serve(sock: socket.socket, *, isolate: bool, spare_count: int) -> None:
                 children.reap(fd)
             elif not _handle(sock, children, isolate=isolate):
                 return
+            else:
+                refill = True
         if short and not ready:
-            children.add_spare(isolate=isolate)
+            try:
+                children.add_spare(isolate=isolate)
+            except OSError as exc:  # out of processes or namespaces: tried again at the next
+                refill = False  # message; a spawn without a spare says why to the parent
+                print(f"feynlab zygote: cannot fork a spare: {exc}", file=sys.stderr, flush=True)
 
 
 def main() -> None:
