@@ -270,7 +270,8 @@ class Runner:
                 self.hosts.reap(host)
         if isinstance(execution, GraderBroke):
             log.error("grader failure: %s", execution.traceback)
-        return classify(live.outcome, limits, exercise, execution, view_seed=view_seed)
+        outcome = live.concluded or live.outcome
+        return classify(outcome, limits, exercise, execution, view_seed=view_seed)
 
 
 def _traceback(exc: BaseException) -> str:
@@ -291,4 +292,6 @@ def execute(live: LiveRun, host: GraderHost, code: str) -> Execution:
     if isinstance(execution, Graded):
         with contextlib.suppress(RunEnded, CallTimeout):
             live.request({"op": "finish"}, timeout_s=FINISH_TIMEOUT_S)
+            # the harness has closed its output: the verdict need not wait for its exit
+            live.conclude()
     return execution

@@ -18,7 +18,7 @@ import queue
 import random
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -247,32 +247,61 @@ class Sandbox:
             live = LiveRun(zygote=z, limits=limits, on_event=on_event, request=request)
             live.outcome.extra["seed"] = seed
             live.outcome.extra["slot"] = slot
+            live.memory_peak = lambda: self.cgroups.usage(slot).max_memory_mb
             try:
                 yield live
             finally:
-                live.finish()
-                usage = self.cgroups.usage(slot)
-                if usage.max_memory_mb is not None:
-                    # the cgroup counts what the run added, not the zygote pages it shares
-                    live.outcome.max_rss_mb = usage.max_memory_mb
-                live.outcome.oom = live.outcome.oom or usage.oom_killed
-                # The run's outcome is whole: the slot is made ready for its next run after
-                # the verdict, not before it (a Keras run's page cache takes ~50 ms to
-                # reclaim). A session's slot is tidied now: its next session must find it free.
                 tidy = (slot, z, request, slots)
-                if session:
-                    self._tidy(*tidy)
+                if live.concluded is not None and not session:
+                    # the verdict has its outcome (LiveRun.conclude): the run's exit, like
+                    # the slot's tidying, is waited for after it
+                    self._in_background(self._finish_and_tidy, live, *tidy)
                 else:
-                    future = self._tidier.submit(self._tidy, *tidy)
-                    with self._lock:
-                        self._tidying.add(future)
-                    future.add_done_callback(self._tidied)
+                    self._finish(live, slot)
+                    # The run's outcome is whole: the slot is made ready for its next run
+                    # after the verdict, not before it (a Keras run's page cache takes ~50 ms
+                    # to reclaim). A session's slot is tidied now: its next session must find
+                    # it free.
+                    if session:
+                        self._tidy(*tidy)
+                    else:
+                        self._in_background(self._tidy, *tidy)
                 handed_over = True
         finally:
             if not handed_over:  # the run never started, or its end failed
                 if z is not None:
                     self._release(z)
                 slots.put(slot)
+
+    def _finish(self, live: LiveRun, slot: int) -> None:
+        """Wait for the run's end and complete its outcome."""
+        live.finish()
+        usage = self.cgroups.usage(slot)
+        if usage.max_memory_mb is not None:
+            # the cgroup counts what the run added, not the zygote pages it shares
+            live.outcome.max_rss_mb = usage.max_memory_mb
+        live.outcome.oom = live.outcome.oom or usage.oom_killed
+
+    def _finish_and_tidy(
+        self,
+        live: LiveRun,
+        slot: int,
+        z: ZygoteProcess,
+        request: dict[str, Any],
+        slots: queue.Queue[int],
+    ) -> None:
+        try:
+            self._finish(live, slot)
+        except Exception:
+            log.exception("a concluded run's end failed (slot %d)", slot)
+        finally:
+            self._tidy(slot, z, request, slots)
+
+    def _in_background(self, fn: Callable[..., None], *args: Any) -> None:
+        future = self._tidier.submit(fn, *args)
+        with self._lock:
+            self._tidying.add(future)
+        future.add_done_callback(self._tidied)
 
     def _tidy(
         self,

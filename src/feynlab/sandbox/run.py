@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import dataclasses
 import json
 import logging
 import os
@@ -41,6 +42,7 @@ from feynlab.sandbox.zygote_process import ZygoteError, ZygoteProcess
 log = logging.getLogger(__name__)
 EventSink = Callable[[dict[str, Any]], None]
 STATUS_GRACE_S = 10.0
+CONCLUDE_WAIT_S = 0.5  # for the output pipes to close after the harness answered finish
 DEADLINE_GRACE_S = 10.0
 MAX_EVENT_DATA_BYTES = 4 * 1024 * 1024  # a figure as the harness draws it is far smaller
 
@@ -86,6 +88,8 @@ class LiveRun:
         self.run_id = uuid.uuid4().hex
         self.on_event = on_event
         self.outcome = RunOutcome()
+        self.concluded: RunOutcome | None = None  # the outcome taken before the exit: conclude
+        self.memory_peak: Callable[[], float | None] | None = None  # the run's cgroup's, in MB
         self._event_lock = threading.Lock()
         self.events = LearnerEvents(self.emit, budget)
         self.events.screen = OutputScreen(tail_chars=output_tail_bytes)
@@ -295,10 +299,7 @@ class LiveRun:
             # the harness's word on which line printed travels there and may come in after the
             # output tripped the cap
             o.extra["output_hint"] = self.events.screen.printed_most()
-        o.duration_s = time.monotonic() - self.started
-        o.output = self.events.screen.tail()
-        if self.events.cut:
-            o.output += cut_note(self.events.budget)
+        self._collect_output(o)
         if status is None:
             if not o.killed_for:
                 o.infra_error = "the sandbox lost track of the run: " + self.zygote.stderr_tail
@@ -308,6 +309,40 @@ class LiveRun:
             o.exit_code = status.get("exit_code")
             o.cpu_s = float(status.get("cpu_s", 0.0))
             o.max_rss_mb = float(status.get("max_rss_mb", 0.0))
+        return o
+
+    def _collect_output(self, o: RunOutcome) -> None:
+        o.duration_s = time.monotonic() - self.started
+        o.output = self.events.screen.tail()
+        if self.events.cut:
+            o.output += cut_note(self.events.budget)
+
+    def conclude(self, *, wait_s: float = CONCLUDE_WAIT_S) -> RunOutcome | None:
+        """The run's outcome now, before its process has exited: for a run whose harness has
+        answered ``finish`` (which closes its output pipes), once the grader has its answers.
+
+        The output is whole when both pipes have closed; the resources are what the run used
+        until now (read by the zygote; the peak memory from the run's cgroup where there is
+        one). ``finish`` still waits for the exit afterwards (off the verdict's path). None
+        when the run was killed, or its output does not close within ``wait_s`` (a process
+        the learner started holds a copy): its outcome then comes whole from ``finish``."""
+        pump = self._threads[0]
+        if self.outcome.killed_for is not None:
+            return None
+        pump.join(wait_s)
+        if pump.is_alive():
+            return None
+        figures = self.zygote.account(self.run_id)
+        if figures is None:
+            return None
+        o = dataclasses.replace(self.outcome, extra=dict(self.outcome.extra))
+        o.cpu_s = float(figures["cpu_s"])
+        o.max_rss_mb = float(figures["max_rss_mb"])
+        peak = self.memory_peak() if self.memory_peak is not None else None
+        if peak is not None:
+            o.max_rss_mb = peak  # what the run added, not the zygote pages it shares
+        self._collect_output(o)
+        self.concluded = o
         return o
 
     def _read_status(self, timeout_s: float) -> dict[str, Any] | None:

@@ -2,8 +2,9 @@
 
 Runs inside bubblewrap as the unprivileged sandbox user (see ``zygote_process``). It holds no
 secret, starts no thread pool and runs no tensor operation. It talks to the trusted parent over
-a SOCK_SEQPACKET socket: ``spawn`` (with the run's descriptors attached), ``kill``, ``prime``
-(a spare joins a free cgroup slot ahead of the slot's next run) and ``unprime``.
+a SOCK_SEQPACKET socket: ``spawn`` (with the run's descriptors attached), ``kill``, ``account``
+(what a run still alive has used), ``prime`` (a spare joins a free cgroup slot ahead of the
+slot's next run) and ``unprime``.
 
 Usage: ``python -m feynlab.sandbox.zygote FD ISOLATE SPARES [PROFILE]``
 """
@@ -19,12 +20,14 @@ import select
 import signal
 import socket
 import sys
+import time
 from typing import Any
 
 from feynlab.sandbox import seccomp
 
 MAX_MESSAGE = 64 * 1024
 FDS_PER_RUN = 4  # stdout, stderr, judge channel, status
+CPUCLOCK_SCHED = 2  # a process CPU clock's kind: what the scheduler counted, in nanoseconds
 
 
 PROFILES = ("numpy", "sklearn", "keras")  # each imports what the one before it does, and more
@@ -202,6 +205,24 @@ class Children:
             self.spares.remove(child)
             child.sock.close()
 
+    def account(self, run: str) -> dict[str, Any]:
+        """What a run that has not ended yet has used so far: CPU seconds (its own, from its
+        process CPU clock, and those of the processes it has waited for, as the exit report
+        counts them) and its peak resident memory."""
+        child = self.runs.get(run)
+        if child is None:
+            return {"ok": False, "error": "no such run"}
+        try:
+            own_s = time.clock_gettime((~child.pid << 3) | CPUCLOCK_SCHED)  # clock_getcpuclockid
+            with open(f"/proc/{child.pid}/stat") as f:
+                fields = f.read().rpartition(")")[2].split()
+            with open(f"/proc/{child.pid}/status") as f:
+                hwm_kb = next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
+        except (OSError, StopIteration, ValueError):
+            return {"ok": False, "error": "the run has ended"}
+        waited_s = (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")  # cutime, cstime
+        return {"ok": True, "cpu_s": own_s + waited_s, "max_rss_mb": hwm_kb / 1024}
+
     def kill(self, run: str, *, hard: bool) -> None:
         """SIGKILL a run (PID 1 of its namespace: everything it started goes with it). Its
         report follows when it is reaped; ``hard``: the parent stops waiting for it now."""
@@ -311,6 +332,8 @@ def _handle(sock: socket.socket, children: Children, *, isolate: bool) -> bool:
         _unprime(children.spares, request.get("slot"))
     elif op == "kill":
         children.kill(request.get("run", ""), hard=bool(request.get("hard")))
+    elif op == "account":
+        reply = children.account(request.get("run", ""))
     else:
         reply = {"ok": False, "error": f"bad request {op!r}"}
     for fd in fds:

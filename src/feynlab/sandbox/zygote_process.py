@@ -305,6 +305,17 @@ class ZygoteProcess:
             self.sock.send(json.dumps(message).encode())
             self._receive(REQUEST_TIMEOUT_S)
 
+    def account(self, run: str) -> dict[str, Any] | None:
+        """CPU seconds and peak memory of a run still alive (``cpu_s``, ``max_rss_mb``), or
+        None when the zygote cannot say (the run has ended: its exit report has them)."""
+        with self.lock:
+            try:
+                self.sock.send(json.dumps({"op": "account", "run": run}).encode())
+                reply = self._receive(REQUEST_TIMEOUT_S)
+            except (OSError, ZygoteError):
+                return None
+        return reply if reply.get("ok") else None
+
     def kill(self, run: str, *, hard: bool = False) -> None:
         """Stop a run (``hard``: and stop waiting for its resource report)."""
         with self.lock:
