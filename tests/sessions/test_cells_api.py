@@ -143,6 +143,29 @@ def test_an_idle_session_ends_and_says_why(
     assert "NameError" in texts(run(client, headers, 3, "data\n")["cell"], "error")
 
 
+def test_a_page_that_looks_while_the_end_is_recorded_reads_why_it_ended(
+    client: TestClient, make_user, login, settings: Settings
+) -> None:
+    """CI once read 'server-restart' here: the page asked while the idle session's end was
+    being stored (a slow database write), and found it neither live nor ended."""
+    sessions = client.app.state.cell_sessions  # type: ignore[attr-defined]
+    record = sessions._on_end
+
+    def slow_record(entry: Any, reason: str) -> None:
+        time.sleep(1.0)
+        record(entry, reason)
+
+    sessions._on_end = slow_record
+    settings.cell_session_idle_s = 0.4
+    headers = login(make_user())
+    run(client, headers, 0, LOAD)
+    deadline = time.monotonic() + 10
+    seen = state(client, headers)
+    while seen["live"] and time.monotonic() < deadline:
+        seen = state(client, headers)  # no pause: one of these lands inside the slow record
+    assert seen["live"] is False and seen["ended"]["reason"] == "idle", seen["ended"]
+
+
 def test_cpu_time_counts_over_the_whole_session(
     client: TestClient, make_user, login, settings: Settings
 ) -> None:

@@ -23,6 +23,7 @@ from feynlab.settings import Settings
 
 log = logging.getLogger(__name__)
 Key = tuple[int, str, str]  # user id, course, lesson
+RECORD_WAIT_S = 5.0  # for another thread's record of a session's end
 
 
 class SessionsUnavailable(Exception):
@@ -42,6 +43,8 @@ class Entry:
     running: int | None = None  # the cell running now, and since when (monotonic)
     running_since: float = 0.0
     started_at: datetime = field(default_factory=utcnow)
+    ending: bool = False  # its end is being recorded; ``recorded`` is set once it is
+    recorded: threading.Event = field(default_factory=threading.Event)
 
 
 EndHook = Callable[[Entry, str], None]
@@ -84,6 +87,7 @@ class CellSessions:
             entry = self._entries.get(owner)
         if entry is not None and not entry.session.alive:
             self._finish(entry, entry.session.close(None))
+            entry.recorded.wait(RECORD_WAIT_S)  # a caller then reads the end as recorded
             return None
         return entry
 
@@ -112,7 +116,7 @@ class CellSessions:
         """Make room for one more session of this learner: past ``cell_sessions_per_learner``
         their session unused for longest ends."""
         with self._lock:
-            theirs = [e for k, e in self._entries.items() if k[0] == owner[0]]
+            theirs = [e for k, e in self._entries.items() if k[0] == owner[0] and not e.ending]
         theirs.sort(key=lambda e: e.session.last_used)
         while len(theirs) >= self.settings.cell_sessions_per_learner:
             self.end(theirs.pop(0).owner, "other-lesson")
@@ -135,7 +139,8 @@ class CellSessions:
     def _evict_one(self) -> bool:
         """End the session unused for longest that is not running a cell (False: none)."""
         with self._lock:
-            idle = sorted(self._entries.values(), key=lambda e: e.session.last_used)
+            live = [e for e in self._entries.values() if not e.ending]
+            idle = sorted(live, key=lambda e: e.session.last_used)
         for entry in idle:
             if not entry.session.busy():
                 self.end(entry.owner, "evicted")
@@ -153,14 +158,22 @@ class CellSessions:
         return entry
 
     def _finish(self, entry: Entry, reason: str) -> None:
+        """Record the end of a closed session, then forget it. Recorded first: a page that
+        looks in between must not find the session neither live nor ended (it would take it
+        for one a server restart ended)."""
         with self._lock:
-            if self._entries.get(entry.owner) is not entry:
+            if self._entries.get(entry.owner) is not entry or entry.ending:
                 return
-            del self._entries[entry.owner]
+            entry.ending = True
         try:
             self._on_end(entry, reason)
         except Exception:
             log.exception("could not record the end of a lesson session")
+        finally:
+            with self._lock:
+                if self._entries.get(entry.owner) is entry:
+                    del self._entries[entry.owner]
+            entry.recorded.set()
 
     def reap(self) -> None:
         """End sessions idle past the limit, and record those whose process ended."""
