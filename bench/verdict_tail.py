@@ -1,13 +1,16 @@
-"""How long a verdict waits after the grader has concluded, with the slot tidied after it or
-before it.
+"""How long a verdict waits after the grader has concluded: taken before the learner's exit,
+after it, or after it and the slot's tidying.
 
 Grades an exercise's reference (default supervised-1/mnist-classifier: a Keras run whose
 page cache and memory take the longest to give back) through ``Runner.grade`` on one worker
 slot, and times the tail: from the grader's conclusion (``relay`` returns) to the verdict
-(``grade`` returns). Two settings, interleaved:
-  after the verdict  - the slot's tidying (nothing left in it, memory reclaimed, a spare joined)
-                       runs in the background once the run's outcome is whole (the default);
-  before it          - the tidying runs on the grading's path, as it did before stop 22.
+(``grade`` returns). Three settings, interleaved:
+  before the exit    - the outcome is taken once the harness has answered ``finish`` and closed
+                       its output (``LiveRun.conclude``); the learner's exit and the slot's
+                       tidying are waited for in the background (the default);
+  after the exit     - ``conclude`` disabled: the verdict waits for the exit status (stop 22);
+  after the tidying  - and the slot's tidying (nothing left in it, memory reclaimed, a spare
+                       joined) runs on the grading's path too, as before stop 22.
 Usage: python bench/verdict_tail.py [--exercise course/slug] [--runs N]
 """
 
@@ -25,6 +28,7 @@ from typing import Any
 import feynlab.grading.runner as runner_module
 from feynlab.courses.find import find_exercise
 from feynlab.grading.runner import Runner
+from feynlab.sandbox.run import LiveRun
 from feynlab.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -64,7 +68,9 @@ def main() -> None:
     settings = Settings(
         env="test", secret_key="bench-secret-key-0123456789", courses_dir=courses, workers=1
     )
-    tails: dict[str, list[float]] = {"after the verdict": [], "before it": []}
+    settings_ = ("before the exit", "after the exit", "after the tidying")
+    tails: dict[str, list[float]] = {name: [] for name in settings_}
+    conclude = LiveRun.conclude
     with Runner(settings) as runner:
         sandbox = runner.sandbox
         background = sandbox._tidier
@@ -72,7 +78,11 @@ def main() -> None:
         for _ in range(args.runs):
             for name in tails:
                 sandbox.settle()
-                sandbox._tidier = background if name == "after the verdict" else _Inline()  # type: ignore[assignment]
+                inline = name == "after the tidying"
+                sandbox._tidier = _Inline() if inline else background  # type: ignore[assignment]
+                LiveRun.conclude = (  # type: ignore[method-assign]
+                    conclude if name == "before the exit" else lambda self, **_: None
+                )
                 concluded.clear()
                 verdict = runner.grade(exercise=exercise, code=code)
                 end = time.perf_counter()
@@ -80,18 +90,21 @@ def main() -> None:
                 tails[name].append(end - concluded[-1])
         sandbox.settle()
         sandbox._tidier = background
+        LiveRun.conclude = conclude  # type: ignore[method-assign]
     load = os.getloadavg()
     print(
         f"{args.exercise}, Runner.grade, {args.runs} gradings per setting, interleaved, "
         f"load average {load[0]:.2f} {load[1]:.2f}\n"
     )
-    print("| slot tidied | conclusion to verdict, p50 ms | each (ms) |")
+    print("| verdict taken | conclusion to verdict, p50 ms | each (ms) |")
     print("|---|---:|---|")
     for name, values in tails.items():
         each = ", ".join(f"{1000 * v:.0f}" for v in values)
         print(f"| {name} | {1000 * statistics.median(values):.1f} | {each} |")
-    ratio = statistics.median(tails["before it"]) / statistics.median(tails["after the verdict"])
-    print(f"\ntidied after the verdict: the tail is {ratio:.2f}x shorter")
+    now = statistics.median(tails["before the exit"])
+    for name in settings_[1:]:
+        ratio = statistics.median(tails[name]) / now
+        print(f"before the exit against {name}: {ratio:.2f}x shorter")
 
 
 if __name__ == "__main__":
