@@ -81,7 +81,7 @@ def main() -> None:
                 inline = name == "after the tidying"
                 sandbox._tidier = _Inline() if inline else background  # type: ignore[assignment]
                 LiveRun.conclude = (  # type: ignore[method-assign]
-                    conclude if name == "before the exit" else lambda self, **_: None
+                    conclude if name == "before the exit" else lambda self, used, **_: None
                 )
                 concluded.clear()
                 verdict = runner.grade(exercise=exercise, code=code)

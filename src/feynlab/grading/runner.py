@@ -291,7 +291,8 @@ def execute(live: LiveRun, host: GraderHost, code: str) -> Execution:
     execution = relay(live, host)
     if isinstance(execution, Graded):
         with contextlib.suppress(RunEnded, CallTimeout):
+            used = live.used()  # while the harness waits: it ends right after finish
             live.request({"op": "finish"}, timeout_s=FINISH_TIMEOUT_S)
             # the harness has closed its output: the verdict need not wait for its exit
-            live.conclude()
+            live.conclude(used)
     return execution

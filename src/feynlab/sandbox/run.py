@@ -317,33 +317,36 @@ class LiveRun:
         if self.events.cut:
             o.output += cut_note(self.events.budget)
 
-    def conclude(self, *, wait_s: float = CONCLUDE_WAIT_S) -> RunOutcome | None:
-        """The run's outcome now, before its process has exited: for a run whose harness has
-        answered ``finish`` (which closes its output pipes), once the grader has its answers.
+    def used(self) -> dict[str, Any] | None:
+        """CPU seconds and peak memory the run has used so far (``cpu_s``, ``max_rss_mb``, read
+        by the zygote), or None once it has ended. Asked before ``finish``, after which the
+        harness exits at once (its memory, and with it its figures, go first)."""
+        return self.zygote.account(self.run_id)
 
-        The output is whole when both pipes have closed; the resources are what the run used
-        until now (read by the zygote; the peak memory from the run's cgroup where there is
-        one). ``finish`` still waits for the exit afterwards (off the verdict's path). None
-        when the run was killed, or its output does not close within ``wait_s`` (a process
-        the learner started holds a copy): its outcome then comes whole from ``finish``."""
+    def conclude(self, used: dict[str, Any] | None, *, wait_s: float = CONCLUDE_WAIT_S) -> None:
+        """Take the run's outcome now, before its process has exited (``concluded``): for a
+        run whose harness has answered ``finish`` (which closes its output pipes), once the
+        grader has its answers; ``used``: what ``used()`` said just before ``finish``.
+
+        The output is whole when both pipes have closed; the peak memory is the run's cgroup's
+        where there is one. ``finish`` still waits for the exit afterwards (off the verdict's
+        path). Nothing is taken when the run was killed, ``used`` is None, or the output does
+        not close within ``wait_s`` (a process the learner started holds a copy): the outcome
+        then comes whole from ``finish``."""
         pump = self._threads[0]
-        if self.outcome.killed_for is not None:
-            return None
+        if self.outcome.killed_for is not None or used is None:
+            return
         pump.join(wait_s)
         if pump.is_alive():
-            return None
-        figures = self.zygote.account(self.run_id)
-        if figures is None:
-            return None
+            return
         o = dataclasses.replace(self.outcome, extra=dict(self.outcome.extra))
-        o.cpu_s = float(figures["cpu_s"])
-        o.max_rss_mb = float(figures["max_rss_mb"])
+        o.cpu_s = float(used["cpu_s"])
+        o.max_rss_mb = float(used["max_rss_mb"])
         peak = self.memory_peak() if self.memory_peak is not None else None
         if peak is not None:
             o.max_rss_mb = peak  # what the run added, not the zygote pages it shares
         self._collect_output(o)
         self.concluded = o
-        return o
 
     def _read_status(self, timeout_s: float) -> dict[str, Any] | None:
         deadline = time.monotonic() + timeout_s
