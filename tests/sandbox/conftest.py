@@ -121,6 +121,20 @@ def descendants(pid: int) -> set[int]:
     return found
 
 
+@pytest.fixture
+def numpy_runner(sandbox_settings: Settings) -> Iterator[Runner]:
+    """A runner of its own (two worker slots, so two spares), its NumPy zygote warm."""
+    with Runner(sandbox_settings.model_copy(update={"workers": 2})) as r:
+        r.sandbox.warm("numpy")
+        yield r
+
+
+def children(pid: int) -> list[int]:
+    """The processes ``pid`` started (its direct children)."""
+    with open(f"/proc/{pid}/task/{pid}/children") as f:
+        return [int(k) for k in f.read().split()]
+
+
 def zygote_pid(z: ZygoteProcess) -> int:
     """Host pid of the zygote's Python process: the first one, going down from its launcher
     (bwrap, or unshare when root), that runs the zygote module (its spares run it too, below)."""

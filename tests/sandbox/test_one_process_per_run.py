@@ -6,28 +6,14 @@ process, and a second copy of its page tables for every waiting spare."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
 import pytest
 
 from feynlab.grading.runner import Runner
 from feynlab.grading.verdicts import RunResult
-from feynlab.settings import Settings
-from tests.sandbox.conftest import wait_for, zygote_pid
+from tests.sandbox.conftest import children, wait_for, zygote_pid
 
 pytestmark = [pytest.mark.sandbox]
-
-
-@pytest.fixture
-def numpy_runner(sandbox_settings: Settings) -> Iterator[Runner]:
-    with Runner(sandbox_settings.model_copy(update={"workers": 2})) as r:
-        r.sandbox.warm("numpy")
-        yield r
-
-
-def _children(pid: int) -> list[int]:
-    with open(f"/proc/{pid}/task/{pid}/children") as f:
-        return [int(k) for k in f.read().split()]
 
 
 def _nspid(pid: int) -> list[str]:
@@ -39,7 +25,7 @@ def test_a_run_and_each_spare_is_one_process_below_the_zygote(numpy_runner: Runn
     sandbox = numpy_runner.sandbox
     zygote = zygote_pid(sandbox.zygote_process("numpy"))
     spares = sandbox.settings.workers
-    assert wait_for(lambda: len(_children(zygote)) == spares), _children(zygote)
+    assert wait_for(lambda: len(children(zygote)) == spares), children(zygote)
 
     started = threading.Event()
     result: list[RunResult] = []
@@ -52,13 +38,13 @@ def test_a_run_and_each_spare_is_one_process_below_the_zygote(numpy_runner: Runn
     thread.start()
     try:
         assert started.wait(20), "the run did not start"
-        below = _children(zygote)
+        below = children(zygote)
         # the spares, refilled, and the run: each the PID 1 of a namespace of its own, and
         # nothing between it and the zygote (a waiting spare and a sleeping run start nothing)
         assert len(below) == spares + 1, below
         for pid in below:
             assert _nspid(pid)[-1] == "1", (pid, _nspid(pid))
-            assert _children(pid) == [], f"process {pid} below the zygote has children"
+            assert children(pid) == [], f"process {pid} below the zygote has children"
     finally:
         thread.join()
     (done,) = result
