@@ -82,8 +82,8 @@ CHILD = textwrap.dedent(
             time.sleep(0.3)
         runner.sandbox.settle()
         time.sleep(1.0)
-        spares = [p for p in below(zygote) if own_kb(p)]
-        own = sum(own_kb(p) for p in spares) / 1024
+        held = [kb for kb in map(own_kb, below(zygote)) if kb]
+        own = sum(held) / 1024
         cpu0, walls = cpu_s(zygote), []
         for _ in range(runs):
             t0 = time.perf_counter()
@@ -95,7 +95,7 @@ CHILD = textwrap.dedent(
         time.sleep(0.5)
         cpu = (cpu_s(zygote) - cpu0) / runs
     print("BENCH " + json.dumps({
-        "processes": len(spares) / settings.workers,
+        "processes": len(held) / settings.workers,
         "own_mb": own / settings.workers,
         "cpu_ms": cpu * 1000,
         "p50_ms": statistics.median(walls) * 1000,

@@ -149,7 +149,8 @@ class Child:
         self.status_fd = -1
 
     def report(self, status: int, usage: Any) -> None:
-        """Write the run's exit status and resource use, one small write (it arrives whole)."""
+        """Write the run's exit status and resource use, one small write (it arrives whole),
+        unless the parent stopped waiting for it."""
         if self.status_fd < 0:
             return
         report = {
@@ -157,9 +158,8 @@ class Child:
             "cpu_s": usage.ru_utime + usage.ru_stime,
             "max_rss_mb": usage.ru_maxrss / 1024,
         }
-        with contextlib.suppress(OSError):  # the parent stopped waiting for it
+        with contextlib.suppress(OSError):  # its reading end is closed
             os.write(self.status_fd, json.dumps(report).encode())
-        self.drop_status()
 
     def drop_status(self) -> None:
         if self.status_fd >= 0:
@@ -199,7 +199,7 @@ class Children:
         self.poller.unregister(pidfd)
         del self.by_pidfd[pidfd]
         os.close(pidfd)
-        if child.run is not None and self.runs.get(child.run) is child:
+        if child.run is not None:
             del self.runs[child.run]
         if child in self.spares:
             self.spares.remove(child)
